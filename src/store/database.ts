@@ -41,6 +41,8 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
 function openSqlite(file: string): Store {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });
   const connection = new SqliteDatabase(file);
+  // The file holds only ciphertexts, but its metadata (names, audit events) is still private.
+  fs.chmodSync(file, 0o600);
   connection.pragma('journal_mode = WAL');
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');

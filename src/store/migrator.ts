@@ -16,7 +16,7 @@ export interface MigrationReport {
 }
 
 /** Applies every pending migration in one run; throws with the failing migration's name. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<MigrationReport> {
+export async function migrateToLatest<T>(db: Kysely<T>): Promise<MigrationReport> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');

@@ -1,0 +1,7 @@
+/** What a command may use of the process: passed in so tests can run `main` in-process. */
+export interface CliContext {
+  env: NodeJS.ProcessEnv;
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}

@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+
+import { isTresorError } from '../domain/errors.js';
+import { registerServerCommands } from './commands/server-commands.js';
+import type { CliContext } from './context.js';
+import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+import { VERSION } from './version.js';
+
+/** Builds the `tresor` program; every command group registers itself here. */
+export function buildProgram(context: CliContext): Command {
+  const program = new Command('tresor')
+    .description('Tresor: secrets of apps built from modules, per environment, delivered as environment variables.')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => context.stdout.write(text),
+      writeErr: (text) => context.stderr.write(text),
+    });
+
+  registerServerCommands(program, context);
+  return program;
+}
+
+/** Runs the CLI and returns its exit code: 0 ok, 1 failure, 2 usage; a run child's own code. */
+export async function main(argv: string[], context: CliContext): Promise<number> {
+  const program = buildProgram(context);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error, context);
+  }
+}
+
+function reportError(error: unknown, context: CliContext): number {
+  if (error instanceof CommanderError) {
+    // Commander has already printed its message (or the help text).
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+      return 0;
+    }
+    return EXIT_USAGE;
+  }
+  if (error instanceof CliError) {
+    context.stderr.write(`tresor: ${error.message}\n`);
+    return error.exitCode;
+  }
+  if (isTresorError(error)) {
+    context.stderr.write(`tresor: ${error.message}\n`);
+    return EXIT_FAILURE;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  context.stderr.write(`tresor: unexpected error: ${message}\n`);
+  return EXIT_FAILURE;
+}

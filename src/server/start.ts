@@ -1,0 +1,59 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+import { buildServer } from './app.js';
+import { openRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
+
+export interface StartServerOptions extends RuntimeOptions {
+  host: string;
+  port: number;
+  version: string;
+}
+
+export interface RunningServer {
+  url: string;
+  app: FastifyInstance;
+  runtime: Runtime;
+  close(): Promise<void>;
+}
+
+/** Opens the runtime and listens; `close` stops accepting, drains requests and flushes buffers. */
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const runtime = await openRuntime(options);
+  const app = await buildServer({ services: runtime.services, logger: options.logger, version: options.version });
+  try {
+    await app.listen({ host: options.host, port: options.port });
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+
+  const address = app.server.address();
+  const port = typeof address === 'object' && address !== null ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  const url = `http://${host}:${port}`;
+  await logWhereToSignIn(runtime, options.logger, url, options.dataDir);
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    app,
+    runtime,
+    close: () => {
+      closing ??= (async () => {
+        await app.close();
+        await runtime.close();
+      })();
+      return closing;
+    },
+  };
+}
+
+async function logWhereToSignIn(runtime: Runtime, logger: Logger, url: string, dataDir: string): Promise<void> {
+  logger.info({ url, database: runtime.store.location }, `Tresor is listening on ${url}`);
+  const anyUser = await runtime.store.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  if (anyUser === undefined) {
+    logger.info(`No users yet. Create the owner with: tresor init --data-dir ${dataDir} --email you@example.com`);
+  }
+  logger.info(`Sign in with: tresor login --server ${url} --email you@example.com`);
+}
