@@ -27,7 +27,8 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     requestIdHeader: false,
-    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: 'array' } },
+    // No type coercion: a secret sent as the number 42 is an error, not the string "42".
+    ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
   });
 
   installErrorHandler(app);

@@ -98,7 +98,7 @@ export function registerAppsRoutes(app: FastifyInstance, services: Services): vo
     },
   );
 
-  app.get<{ Params: { app: string }; Querystring: { limit?: number } }>(
+  app.get<{ Params: { app: string }; Querystring: { limit?: string } }>(
     '/apps/:app/audit',
     {
       preHandler,
@@ -106,7 +106,7 @@ export function registerAppsRoutes(app: FastifyInstance, services: Services): vo
         summary: 'The newest audit events of an app (never a value)',
         tags: ['audit'],
         params: APP_PARAMS,
-        querystring: { type: 'object', properties: { limit: { type: 'integer', minimum: 1, maximum: 1000 } } },
+        querystring: { type: 'object', properties: { limit: { type: 'string', pattern: '^(1000|[1-9][0-9]{0,2})$', description: 'events to return, 1 to 1000' } }, additionalProperties: false },
         response: {
           200: {
             type: 'object',
@@ -136,7 +136,7 @@ export function registerAppsRoutes(app: FastifyInstance, services: Services): vo
     },
     async (request) => {
       const app = await services.access.requireApp(request.tresor, request.params.app, 'manage');
-      return { events: await services.audit.list(app.id, request.query.limit ?? 100) };
+      return { events: await services.audit.list(app.id, Number(request.query.limit ?? '100')) };
     },
   );
 }
