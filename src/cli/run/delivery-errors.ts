@@ -1,0 +1,148 @@
+import { CliError } from '../errors.js';
+import { quoteName, sanitizeServerText } from './terminal-text.js';
+
+const CHECK_SERVER = 'Check TRESOR_SERVER and that the server is running and reachable from here.';
+
+/** The parts of a Tresor error body `{"error":{"code","message"}}` that a message may show. */
+interface ServerErrorDetail {
+  code?: string;
+  message?: string;
+  requestId?: string;
+}
+
+function readErrorDetail(body: string, headers: Headers): ServerErrorDetail {
+  const detail: ServerErrorDetail = {};
+  const headerRequestId = headers.get('x-request-id');
+  if (headerRequestId !== null) {
+    detail.requestId = sanitizeServerText(headerRequestId);
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return detail;
+  }
+  const error = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
+  if (typeof error !== 'object' || error === null) {
+    return detail;
+  }
+
+  const { code, message, requestId } = error as Record<string, unknown>;
+  if (typeof code === 'string') {
+    detail.code = sanitizeServerText(code);
+  }
+  if (typeof message === 'string') {
+    detail.message = sanitizeServerText(message);
+  }
+  if (typeof requestId === 'string') {
+    detail.requestId = sanitizeServerText(requestId);
+  }
+  return detail;
+}
+
+function formatSummary(status: number, detail: ServerErrorDetail): string {
+  const statusText = detail.code === undefined ? `${status}` : `${status} ${detail.code}`;
+  return detail.message === undefined ? statusText : `${statusText}: ${detail.message}`;
+}
+
+function formatRequestId(detail: ServerErrorDetail): string {
+  return detail.requestId === undefined ? '' : ` Request id: ${detail.requestId}.`;
+}
+
+/**
+ * Builds the error for a delivery request that got a response other than 200.
+ * Each message names the status, repeats the server's own message and request id when
+ * the response has them, and ends with what to do next.
+ */
+export function failedDeliveryError(url: string, response: Response, body: string): CliError {
+  const status = response.status;
+  const detail = readErrorDetail(body, response.headers);
+  const summary = formatSummary(status, detail);
+  const requestId = formatRequestId(detail);
+
+  if (status >= 300 && status < 400) {
+    // The request uses redirect: 'manual', so the token never travels to the new address.
+    const location = response.headers.get('location');
+    const target = location === null ? 'another address' : quoteName(location);
+    return new CliError(
+      `The server at ${url} redirected the delivery request to ${target} (${status}). ` +
+        'Set TRESOR_SERVER to the address the Tresor server itself listens on.',
+    );
+  }
+  if (status === 401) {
+    return new CliError(
+      `The Tresor server at ${url} rejected the service token in TRESOR_TOKEN (${summary}): ` +
+        `the token is invalid, expired or revoked.${requestId} ` +
+        'Create a new one with `tresor tokens create` and set TRESOR_TOKEN to it.',
+    );
+  }
+  if (status === 403) {
+    return new CliError(
+      `The Tresor server at ${url} does not allow the service token in TRESOR_TOKEN to fetch these secrets (${summary}).${requestId} ` +
+        'Check that the token belongs to the module and environment you are starting.',
+    );
+  }
+  if (status === 404 && detail.code === undefined) {
+    return new CliError(
+      `The server at ${url} has no Tresor delivery endpoint (404). ` +
+        'Check that TRESOR_SERVER is the address of a Tresor server, including any path prefix.',
+    );
+  }
+  if (status === 404) {
+    return new CliError(
+      `The Tresor server at ${url} found nothing to deliver for the service token in TRESOR_TOKEN (${summary}): ` +
+        `its app, environment or module may have been deleted.${requestId} ` +
+        'Create a token for an existing module with `tresor tokens create`.',
+    );
+  }
+  if (status >= 500) {
+    return new CliError(
+      `The Tresor server at ${url} failed to deliver secrets (${summary}).${requestId} ` +
+        (requestId === ''
+          ? 'Retry later, and tell the server operator if the error persists.'
+          : 'Retry later, and give the request id to the server operator if the error persists.'),
+    );
+  }
+  return new CliError(`The Tresor server at ${url} rejected the delivery request (${summary}).${requestId}`);
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) {
+    return undefined;
+  }
+  const { code, errors } = error as { code?: unknown; errors?: unknown };
+  if (typeof code === 'string') {
+    return code;
+  }
+
+  // A connection attempt to several addresses (IPv4 and IPv6) fails with an AggregateError.
+  if (Array.isArray(errors)) {
+    return errorCode(errors[0]);
+  }
+  return undefined;
+}
+
+function isTimeout(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TimeoutError';
+}
+
+/**
+ * Builds the error for a delivery request that got no complete response. It names the
+ * system error code, never the error's message, because only the code is known to be
+ * free of request data.
+ */
+export function unreachableServerError(url: string, error: unknown, timeoutMs: number): CliError {
+  if (isTimeout(error)) {
+    return new CliError(
+      `Timed out after ${timeoutMs / 1000} s waiting for the Tresor server at ${url}. ${CHECK_SERVER}`,
+    );
+  }
+
+  const code = errorCode((error as { cause?: unknown } | null)?.cause) ?? errorCode(error) ?? 'network error';
+  const certificateHint =
+    code.includes('CERT') || code.includes('SELF_SIGNED')
+      ? ' If the server uses a private certificate authority, set NODE_EXTRA_CA_CERTS to its certificate file.'
+      : '';
+  return new CliError(`Failed to reach the Tresor server at ${url} (${code}). ${CHECK_SERVER}${certificateHint}`);
+}

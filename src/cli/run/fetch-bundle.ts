@@ -1,0 +1,83 @@
+import { UsageError } from '../errors.js';
+import { parseDeliveryBundle } from './delivery-bundle.js';
+import type { DeliveryBundle } from './delivery-bundle.js';
+import { failedDeliveryError, unreachableServerError } from './delivery-errors.js';
+
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
+
+// "tsr_svc_" followed by 32 random bytes in base64url without padding.
+const SERVICE_TOKEN_PATTERN = /^tsr_svc_[A-Za-z0-9_-]{43}$/;
+
+export interface FetchBundleOptions {
+  /** Base address of the Tresor server, such as `https://tresor.example.com`. */
+  server: string;
+  /** The module's service token, sent only in the Authorization header. */
+  token: string;
+  fetchImpl?: typeof fetch;
+  /** Limit for the whole request, from connecting to reading the body, in milliseconds. */
+  timeoutMs?: number;
+}
+
+/** Resolves the delivery endpoint under the server's address, keeping any path prefix. */
+export function deliveryUrl(server: string): URL {
+  let base: URL;
+  try {
+    base = new URL(server);
+  } catch {
+    throw new UsageError(
+      'TRESOR_SERVER is not a valid URL. Set it to the Tresor server address, such as https://tresor.example.com.',
+    );
+  }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    throw new UsageError(`TRESOR_SERVER must be an http or https URL, not ${base.protocol}. Set it to the Tresor server address.`);
+  }
+  if (base.username !== '' || base.password !== '') {
+    throw new UsageError(
+      'TRESOR_SERVER must not contain a user name or password, because the service token is the only credential. Remove them from the URL.',
+    );
+  }
+
+  base.search = '';
+  base.hash = '';
+  if (!base.pathname.endsWith('/')) {
+    base.pathname = `${base.pathname}/`;
+  }
+  return new URL('api/v1/delivery', base);
+}
+
+/**
+ * Fetches the module's current secrets with its service token in one request.
+ * Throws a CliError that names what failed and the fix, and no message contains the token.
+ */
+export async function fetchBundle(options: FetchBundleOptions): Promise<DeliveryBundle> {
+  const url = deliveryUrl(options.server).href;
+
+  // A malformed token would otherwise reach the Authorization header, where fetch rejects
+  // some characters with an error message that quotes the whole header value.
+  if (!SERVICE_TOKEN_PATTERN.test(options.token)) {
+    throw new UsageError(
+      'TRESOR_TOKEN does not contain a service token: expected "tsr_svc_" followed by 43 base64url characters. ' +
+        'Create one with `tresor tokens create` and set TRESOR_TOKEN to it.',
+    );
+  }
+
+  const fetchImpl = options.fetchImpl ?? fetch;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
+  let response: Response;
+  let body: string;
+  try {
+    response = await fetchImpl(url, {
+      headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
+      redirect: 'manual',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    body = await response.text();
+  } catch (error) {
+    throw unreachableServerError(url, error, timeoutMs);
+  }
+
+  if (response.status !== 200) {
+    throw failedDeliveryError(url, response, body);
+  }
+  return parseDeliveryBundle(body, url);
+}
