@@ -32,7 +32,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const port = typeof address === 'object' && address !== null ? address.port : options.port;
   const host = options.host.includes(':') ? `[${options.host}]` : options.host;
   const url = `http://${host}:${port}`;
-  await logWhereToSignIn(runtime, options.logger, url, options.dataDir);
+  await logStart(runtime, options.logger, url, options.dataDir);
 
   let closing: Promise<void> | null = null;
   return {
@@ -49,11 +49,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   };
 }
 
-async function logWhereToSignIn(runtime: Runtime, logger: Logger, url: string, dataDir: string): Promise<void> {
-  logger.info({ url, database: runtime.store.location }, `Tresor is listening on ${url}`);
+async function logStart(runtime: Runtime, logger: Logger, url: string, dataDir: string): Promise<void> {
+  logger.info({ url, database: runtime.store.location, dataDir }, 'Tresor is listening');
   const anyUser = await runtime.store.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   if (anyUser === undefined) {
-    logger.info(`No users yet. Create the owner with: tresor init --data-dir ${dataDir} --email you@example.com`);
+    logger.info({ dataDir }, 'No users yet: create the owner with `tresor init`');
   }
-  logger.info(`Sign in with: tresor login --server ${url} --email you@example.com`);
 }

@@ -1,5 +1,5 @@
 import { createLogger } from '../../server/logger.js';
-import { openRuntime } from '../../server/runtime.js';
+import { openRuntime, type Runtime } from '../../server/runtime.js';
 import { startServer } from '../../server/start.js';
 import type { CliContext } from '../context.js';
 import { readPassword } from '../input.js';
@@ -15,6 +15,7 @@ export async function runServer(
 ): Promise<void> {
   const logger = createLogger(options.logLevel);
   const server = await startServer({ ...options, env: context.env, logger });
+  await printWhereToSignIn(context, server.url, options.dataDir, server.runtime);
 
   await new Promise<void>((resolve) => {
     const stop = (signal: NodeJS.Signals): void => {
@@ -30,6 +31,17 @@ export async function runServer(
     process.on('SIGTERM', stop);
   });
   logger.info('Stopped');
+}
+
+/** Prints the next steps for a person at the terminal; the JSON log on stdout says the same for machines. */
+async function printWhereToSignIn(context: CliContext, url: string, dataDir: string, runtime: Runtime): Promise<void> {
+  const anyUser = await runtime.store.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
+  const lines = [`Tresor is listening on ${url} (database: ${runtime.store.location})`];
+  if (anyUser === undefined) {
+    lines.push(`No users yet. Create the owner:  tresor init --data-dir ${dataDir} --email you@example.com`);
+  }
+  lines.push(`Sign in:  tresor login --server ${url} --email you@example.com`);
+  context.stderr.write(`${lines.join('\n')}\n`);
 }
 
 export async function runInit(context: CliContext, options: LocalDatabase & { email: string }): Promise<void> {
