@@ -1,0 +1,181 @@
+import { assertValidKeys, assertValueSize, parseAssignments, readValue, type Assignment } from '../assignments.js';
+import { confirmAction } from '../confirm.js';
+import type { CliContext } from '../context.js';
+import { CliError, UsageError } from '../errors.js';
+import { parseWholeNumber } from '../numbers.js';
+import { displayText, MASKED_VALUE, writeJson, writeNote, writeTable, writeValue, writeWarning } from '../output.js';
+import { describeScope, resolveScope, secretsPath } from '../scope.js';
+import { connect } from '../session.js';
+import type { SecretsOptions } from './secrets-commands.js';
+
+interface SecretMetadata {
+  key: string;
+  version: number;
+  updatedAt: string;
+  updatedBy?: string | null;
+}
+
+interface RevealedSecret extends SecretMetadata {
+  value: string;
+}
+
+/** The server's response to every write: the new revision, and which keys changed. */
+export interface WriteResult {
+  revision: number;
+  changed: Array<{ key: string; version: number }>;
+  unchanged: string[];
+}
+
+interface VersionView {
+  version: number;
+  createdAt: string;
+  createdBy?: string | null;
+  deleted: boolean;
+}
+
+/** Reads the assignments of `secrets set`: one KEY with its value from stdin or a prompt, or KEY=VALUE arguments. */
+async function readAssignments(context: CliContext, args: string[]): Promise<Assignment[]> {
+  if (args.length === 1 && !args[0]!.includes('=')) {
+    const key = args[0]!;
+    assertValidKeys([key]);
+    return [{ key, value: await readValue(context, key) }];
+  }
+
+  const assignments = parseAssignments(args);
+  writeWarning(
+    context.stderr,
+    'values given as arguments stay in your shell history and are visible in the process list. ' +
+      'Pass one KEY alone and pipe its value on stdin instead.',
+  );
+  return assignments;
+}
+
+function reportWrite(context: CliContext, result: WriteResult): void {
+  for (const { key, version } of result.changed) {
+    writeNote(context.stderr, `Set ${key} (version ${version})`);
+  }
+  for (const key of result.unchanged) {
+    writeNote(context.stderr, `${key} unchanged: the value equals the current version`);
+  }
+}
+
+export async function setSecrets(context: CliContext, args: string[], options: SecretsOptions): Promise<void> {
+  const scope = resolveScope(options, context.env);
+  const ifVersion = options.ifVersion === undefined ? undefined : parseWholeNumber(options.ifVersion, '--if-version', 0);
+  const assignments = await readAssignments(context, args);
+  if (ifVersion !== undefined && assignments.length > 1) {
+    throw new UsageError('--if-version applies to one secret: set one KEY at a time with it.');
+  }
+  assignments.forEach(assertValueSize);
+
+  const client = await connect(context, options);
+  let result: WriteResult;
+  if (assignments.length === 1) {
+    const [{ key, value }] = assignments as [Assignment];
+    result = await client.put<WriteResult>(secretsPath(scope, key), ifVersion === undefined ? { value } : { value, ifVersion });
+  } else {
+    result = await client.post<WriteResult>(secretsPath(scope), { secrets: assignments });
+  }
+
+  if (options.json === true) {
+    writeJson(context.stdout, result);
+  }
+  reportWrite(context, result);
+}
+
+export async function listSecrets(context: CliContext, options: SecretsOptions): Promise<void> {
+  const scope = resolveScope(options, context.env);
+  const client = await connect(context, options);
+  // Only the reveal request returns values; the list request never does.
+  const body =
+    options.reveal === true
+      ? await client.post<{ revision: number; secrets: Array<SecretMetadata & { value?: string }> }>(secretsPath(scope, 'reveal'), {})
+      : await client.get<{ revision: number; secrets: Array<SecretMetadata & { value?: string }> }>(secretsPath(scope));
+
+  if (options.json === true) {
+    writeJson(context.stdout, body);
+    return;
+  }
+  writeTable(
+    context,
+    ['KEY', 'VERSION', 'UPDATED', 'UPDATED BY', 'VALUE'],
+    body.secrets.map((secret) => [
+      secret.key,
+      String(secret.version),
+      secret.updatedAt,
+      secret.updatedBy,
+      secret.value === undefined ? MASKED_VALUE : displayText(secret.value),
+    ]),
+    `The ${describeScope(scope)} has no secrets yet. Set one with \`tresor secrets set KEY\`.`,
+  );
+}
+
+export async function getSecret(context: CliContext, key: string, options: SecretsOptions): Promise<void> {
+  const scope = resolveScope(options, context.env);
+  assertValidKeys([key]);
+  const client = await connect(context, options);
+  const { secrets } = await client.post<{ secrets: RevealedSecret[] }>(secretsPath(scope, 'reveal'), { keys: [key] });
+  const secret = secrets.find((candidate) => candidate.key === key);
+  if (secret === undefined) {
+    throw new CliError(`Secret ${key} not found in ${describeScope(scope)}. Run \`tresor secrets list\` to see its keys.`);
+  }
+
+  if (options.json === true) {
+    writeJson(context.stdout, secret);
+    return;
+  }
+  writeValue(context.stdout, secret.value);
+}
+
+export async function deleteSecret(context: CliContext, key: string, options: SecretsOptions): Promise<void> {
+  const scope = resolveScope(options, context.env);
+  assertValidKeys([key]);
+  const confirmed = await confirmAction(context, `Deleting secret ${key} of ${describeScope(scope)}`, options.yes);
+  if (!confirmed) {
+    writeNote(context.stderr, `Kept ${key}: nothing was deleted.`);
+    return;
+  }
+
+  const client = await connect(context, options);
+  const result = await client.delete<{ revision: number; version: number }>(secretsPath(scope, key));
+  if (options.json === true) {
+    writeJson(context.stdout, result);
+  }
+  writeNote(context.stderr, `Deleted ${key} (version ${result.version} marks the deletion; its history stays).`);
+}
+
+export async function showHistory(context: CliContext, key: string, options: SecretsOptions): Promise<void> {
+  const scope = resolveScope(options, context.env);
+  assertValidKeys([key]);
+  const client = await connect(context, options);
+  const { versions } = await client.get<{ versions: VersionView[] }>(secretsPath(scope, key, 'versions'));
+  if (options.json === true) {
+    writeJson(context.stdout, { versions });
+    return;
+  }
+  writeTable(
+    context,
+    ['VERSION', 'CREATED', 'CREATED BY', 'STATE'],
+    versions.map((version) => [String(version.version), version.createdAt, version.createdBy, version.deleted ? 'deleted' : 'value']),
+    `Secret ${key} has no versions.`,
+  );
+}
+
+export async function rollbackSecret(context: CliContext, key: string, options: SecretsOptions): Promise<void> {
+  const scope = resolveScope(options, context.env);
+  assertValidKeys([key]);
+  const toVersion = parseWholeNumber(options.toVersion ?? '', '--to-version', 1);
+  const client = await connect(context, options);
+  const result = await client.post<WriteResult>(secretsPath(scope, key, 'rollback'), { version: toVersion });
+
+  if (options.json === true) {
+    writeJson(context.stdout, result);
+  }
+  const changed = result.changed.find((entry) => entry.key === key);
+  writeNote(
+    context.stderr,
+    changed === undefined
+      ? `${key} already has the value of version ${toVersion}: nothing changed.`
+      : `Rolled back ${key} to the value of version ${toVersion}, now version ${changed.version}.`,
+  );
+}
