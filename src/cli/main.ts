@@ -1,7 +1,15 @@
 import { Command, CommanderError } from 'commander';
 
 import { isTresorError } from '../domain/errors.js';
+import { registerAppsCommands } from './commands/apps-commands.js';
+import { registerAuditCommands } from './commands/audit-commands.js';
+import { registerAuthCommands } from './commands/auth-commands.js';
+import { registerConfigCommands } from './commands/config-commands.js';
+import { registerMembersCommands } from './commands/members-commands.js';
+import { registerRunCommand } from './commands/run-commands.js';
+import { registerSecretsCommands } from './commands/secrets-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
+import { registerTokensCommands } from './commands/tokens-commands.js';
 import type { CliContext } from './context.js';
 import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
 import { VERSION } from './version.js';
@@ -18,6 +26,14 @@ export function buildProgram(context: CliContext): Command {
     });
 
   registerServerCommands(program, context);
+  registerAuthCommands(program, context);
+  registerAppsCommands(program, context);
+  registerMembersCommands(program, context);
+  registerConfigCommands(program, context);
+  registerSecretsCommands(program, context);
+  registerTokensCommands(program, context);
+  registerRunCommand(program, context);
+  registerAuditCommands(program, context);
   return program;
 }
 
