@@ -1,13 +1,11 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { isTresorError, type ErrorCode } from '../domain/errors.js';
+import { isDatabaseUnavailableError } from '../store/database.js';
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; requestId?: string };
 }
-
-/** Postgres and network errors that mean "the database is not reachable right now". */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', 'SQLITE_BUSY']);
 
 /**
  * Turns every error into `{ error: { code, message } }`. Only deliberate errors (the
@@ -33,12 +31,12 @@ export function installErrorHandler(app: FastifyInstance): void {
       return reply.status(clientError.status).send(body(clientError.code, clientError.message));
     }
 
-    if (isDatabaseUnavailable(error)) {
+    if (isDatabaseUnavailableError(error)) {
       request.log.warn({ err: error }, 'Database unavailable');
       return reply
         .status(503)
         .header('retry-after', '2')
-        .send(body('DATABASE_UNAVAILABLE', `The database is unavailable; nothing was changed. Retry shortly (request id ${request.id}).`, request.id));
+        .send(body('DATABASE_UNAVAILABLE', `The database is unavailable. A write that failed this way was applied completely or not at all; retry shortly (request id ${request.id}).`, request.id));
     }
 
     request.log.error({ err: error }, 'Unexpected error');
@@ -92,20 +90,4 @@ function describeFastifyClientError(error: FastifyError): { status: number; code
     return { status: 400, code: 'VALIDATION_FAILED', message: 'Unsupported content type: send JSON with Content-Type: application/json.' };
   }
   return null;
-}
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current !== null && typeof current === 'object'; depth += 1) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) {
-      return true;
-    }
-    const message = (current as { message?: unknown }).message;
-    if (typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message)) {
-      return true;
-    }
-    current = (current as { cause?: unknown }).cause;
-  }
-  return false;
 }

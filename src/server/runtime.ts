@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { Keyring } from '../crypto/keyring.js';
 import { loadRootKey, type RootKeySource } from '../crypto/root-key.js';
 import { createServices, type ServiceOptions, type Services } from '../services/index.js';
-import { openStore, type Store } from '../store/database.js';
+import { describeConnectionFailure, openStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrator.js';
 
 export interface RuntimeOptions {
@@ -16,7 +16,8 @@ export interface RuntimeOptions {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   services?: ServiceOptions;
-  poolSize?: number;
+  /** Connections in the PostgreSQL pool of this process; ignored for SQLite. */
+  poolSize?: number | undefined;
 }
 
 export interface Runtime {
@@ -51,7 +52,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     }
   } catch (error) {
     await store.close();
-    throw error;
+    // Migrations run the first query, so an unreachable database or a rejected login shows here.
+    throw describeConnectionFailure(store, error) ?? error;
   }
 
   const services = createServices(store, keyring, options.logger, options.services);

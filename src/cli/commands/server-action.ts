@@ -11,7 +11,7 @@ interface LocalDatabase {
 
 export async function runServer(
   context: CliContext,
-  options: LocalDatabase & { host: string; port: number; logLevel: string; version: string },
+  options: LocalDatabase & { host: string; port: number; logLevel: string; poolSize: number | undefined; version: string },
 ): Promise<void> {
   const logger = createLogger(options.logLevel);
   const server = await startServer({ ...options, env: context.env, logger });

@@ -32,8 +32,9 @@ export function registerServerCommands(program: Command, context: CliContext): v
       .description('run the Tresor server')
       .option('--host <host>', 'address to listen on', '127.0.0.1')
       .option('--port <port>', 'TCP port to listen on', String(DEFAULT_PORT))
-      .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug', 'info'),
-  ).action(async (options: LocalOptions & { host: string; port: string; logLevel: string }) => {
+      .option('--log-level <level>', 'pino log level: fatal, error, warn, info, debug', 'info')
+      .option('--pool-size <connections>', 'most PostgreSQL connections this instance opens (default: TRESOR_DATABASE_POOL_SIZE, else 10)'),
+  ).action(async (options: LocalOptions & { host: string; port: string; logLevel: string; poolSize?: string }) => {
     const { runServer } = await import('./server-action.js');
     await runServer(context, {
       dataDir: path.resolve(options.dataDir),
@@ -41,6 +42,7 @@ export function registerServerCommands(program: Command, context: CliContext): v
       host: options.host,
       port: parsePort(options.port),
       logLevel: options.logLevel,
+      poolSize: poolSize(options.poolSize, context.env),
       version: VERSION,
     });
   });
@@ -59,6 +61,22 @@ export function registerServerCommands(program: Command, context: CliContext): v
     const { runMigrate } = await import('./server-action.js');
     await runMigrate(context, { dataDir: path.resolve(options.dataDir), databaseUrl: databaseUrl(options, context.env) });
   });
+}
+
+const MAX_POOL_SIZE = 1000;
+
+function poolSize(option: string | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  const fromEnvironment = env['TRESOR_DATABASE_POOL_SIZE'] || undefined;
+  const text = option ?? fromEnvironment;
+  if (text === undefined) {
+    return undefined;
+  }
+  const size = Number(text);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_POOL_SIZE) {
+    const source = option === undefined ? 'TRESOR_DATABASE_POOL_SIZE' : '--pool-size';
+    throw new UsageError(`Invalid ${source} ${JSON.stringify(text)}: use a whole number of connections from 1 to ${MAX_POOL_SIZE}.`);
+  }
+  return size;
 }
 
 function parsePort(text: string): number {
