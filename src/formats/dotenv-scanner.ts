@@ -34,7 +34,7 @@ const SHOWABLE_KEY_CANDIDATE = /^[\w.\- ]{1,40}$/;
  * The values computed here follow dotenv's rules, so the caller can check them against
  * `dotenv.parse` and catch the inputs that dotenv reads differently from their lines.
  * Scanning stops at a quote that is never closed, because the lines after it can't be
- * told apart from the value.
+ * distinguished from the value.
  */
 export function scanDotenv(text: string): DotenvScan {
   const scan: DotenvScan = { entries: [], problems: [], warnings: [] };
@@ -88,8 +88,8 @@ export function scanDotenv(text: string): DotenvScan {
 }
 
 /**
- * Finds the quote that closes a quoted value the way dotenv 16 does: every quote up to the
- * first one without a backslash before it may close the value, and dotenv takes the last of
+ * Finds the quote that closes a quoted value the way dotenv 16 does. Every quote up to the
+ * first one without a backslash before it may close the value. dotenv takes the last of
  * those that is followed only by blanks or a comment on its line. Returns -1 if none is.
  */
 export function findClosingQuote(text: string, openingIndex: number, quote: string): number {

@@ -43,9 +43,9 @@ export function parseDotenv(input: string | Buffer): ImportResult {
 }
 
 /**
- * Lists where dotenv's result differs from what the lines say. dotenv's pattern lets a
- * value or a key continue on the next line (after `KEY=`, `KEY:` or `export`), and it
- * drops a key named `__proto__`; the scanner reads one line at a time.
+ * Lists where dotenv's result differs from the scanner's reading of the lines. dotenv's
+ * pattern lets a value or a key continue on the next line (after `KEY=`, `KEY:` or
+ * `export`), and it drops a key named `__proto__`.
  */
 function compareWithDotenv(entries: readonly ScannedEntry[], parsed: Record<string, string>): FormatProblem[] {
   const problems: FormatProblem[] = [];

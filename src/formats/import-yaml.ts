@@ -16,8 +16,8 @@ interface ReadPair {
 
 /**
  * Reads a flat YAML mapping of string values (YAML 1.2, core schema). A value that is not
- * a string in the file is rejected with a request to quote it: numbers, booleans, null,
- * and also the plain scalars that a YAML 1.1 reader converts (`yes`, `on`, `0644`, dates),
+ * a string in the file is rejected with a request to quote it: numbers, booleans, null.
+ * So are the plain scalars that a YAML 1.1 reader converts (`yes`, `on`, `0644`, dates),
  * because the same file may be read by such a reader. Duplicate and invalid keys are
  * rejected too, all at once, and nothing partial is returned.
  */
@@ -110,7 +110,7 @@ function checkValue(value: unknown, legacyValue: unknown, key: string, line: num
     return {
       key,
       line,
-      message: `${subject} is a ${isMap(value) ? 'mapping' : 'list'}, but each secret holds one string. Split it into keys or quote it as one string.`,
+      message: `${subject} is a ${isMap(value) ? 'mapping' : 'list'}, but each secret is one string. Split it into keys or quote it as one string.`,
     };
   }
 

@@ -9,12 +9,12 @@ const MAX_QUOTED_KEY_LENGTH = 64;
  */
 export function quoteKey(key: string): string {
   const equals = key.indexOf('=');
-  let shown = equals === -1 ? key : key.slice(0, equals + 1);
-  if (shown.length > MAX_QUOTED_KEY_LENGTH) {
-    shown = shown.slice(0, MAX_QUOTED_KEY_LENGTH);
+  let displayed = equals === -1 ? key : key.slice(0, equals + 1);
+  if (displayed.length > MAX_QUOTED_KEY_LENGTH) {
+    displayed = displayed.slice(0, MAX_QUOTED_KEY_LENGTH);
   }
-  const ellipsis = shown.length < key.length ? '…' : '';
-  return JSON.stringify(shown + ellipsis);
+  const ellipsis = displayed.length < key.length ? '…' : '';
+  return JSON.stringify(displayed + ellipsis);
 }
 
 /** Returns the problem with a key that is not a valid environment variable name, or null. */
@@ -56,7 +56,7 @@ export function findDuplicateKeys(
   return problems;
 }
 
-export function joinWords(words: readonly string[]): string {
+function joinWords(words: readonly string[]): string {
   if (words.length <= 1) {
     return words.join('');
   }

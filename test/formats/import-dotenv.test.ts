@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 
+import dotenv from 'dotenv';
 import { describe, expect, it } from 'vitest';
 
 import { parseDotenv } from '../../src/formats/import-dotenv.js';
@@ -13,6 +14,20 @@ const FAKE_PEM = [
   '-----END PRIVATE KEY-----',
   '',
 ].join('\n');
+
+// Pieces of .env syntax that random files are built from.
+const SYNTAX_PIECES = ['A=', 'B=', 'C: ', 'export ', "'", '"', '`', '#', ' ', '\n', '\r\n', '\\', 'x', '=', '$', 'my-key='];
+
+/** A seeded generator (mulberry32), so a failure can be replayed. */
+function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 function valuesOf(result: ImportResult): Record<string, string> {
   return Object.fromEntries(result.entries.map(({ key, value }) => [key, value]));
@@ -243,6 +258,30 @@ describe('parseDotenv', () => {
 
     expect(error.problems[0]!.line).toBe(1);
     expect(error.message).toContain('__proto__');
+  });
+
+  it('matches dotenv or rejects random files', () => {
+    const random = createRandom(31337);
+    let accepted = 0;
+    for (let round = 0; round < 5000; round += 1) {
+      let text = '';
+      const pieces = 1 + Math.floor(random() * 12);
+      for (let index = 0; index < pieces; index += 1) {
+        text += SYNTAX_PIECES[Math.floor(random() * SYNTAX_PIECES.length)];
+      }
+
+      let result: ImportResult;
+      try {
+        result = parseDotenv(text);
+      } catch (error) {
+        expect(error).toBeInstanceOf(FormatError);
+        continue;
+      }
+      accepted += 1;
+      expect(valuesOf(result)).toEqual({ ...dotenv.parse(text) });
+    }
+
+    expect(accepted).toBeGreaterThan(1000);
   });
 
   it('reads an empty file as no entries', () => {

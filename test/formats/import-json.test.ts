@@ -3,6 +3,20 @@ import { describe, expect, it } from 'vitest';
 import { parseJsonSecrets } from '../../src/formats/import-json.js';
 import { FormatError } from '../../src/formats/types.js';
 
+// Pieces of JSON syntax that random texts are built from.
+const SYNTAX_PIECES = ['{', '}', '[', ']', '"A"', '"B"', '"x\\n"', '"\\u0041"', ':', ',', ' ', '\n', '1', '-0.5e3', 'null', 'true', '"'];
+
+/** A seeded generator (mulberry32), so a failure can be replayed. */
+function createRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let mixed = Math.imul(state ^ (state >>> 15), 1 | state);
+    mixed = (mixed + Math.imul(mixed ^ (mixed >>> 7), 61 | mixed)) ^ mixed;
+    return ((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 function catchFormatError(action: () => unknown): FormatError {
   try {
     action();
@@ -126,6 +140,30 @@ describe('parseJsonSecrets', () => {
 
     expect(result.entries).toEqual([{ key: 'A', value: '1', line: 1 }]);
     expect(result.warnings).toHaveLength(1);
+  });
+
+  it('agrees with JSON.parse on random texts', () => {
+    const random = createRandom(4242);
+    let accepted = 0;
+    for (let round = 0; round < 20000; round += 1) {
+      let text = '{';
+      const pieces = Math.floor(random() * 10);
+      for (let index = 0; index < pieces; index += 1) {
+        text += SYNTAX_PIECES[Math.floor(random() * SYNTAX_PIECES.length)];
+      }
+
+      let entries: Array<{ key: string; value: string }>;
+      try {
+        entries = parseJsonSecrets(text).entries;
+      } catch (error) {
+        expect(error).toBeInstanceOf(FormatError);
+        continue;
+      }
+      accepted += 1;
+      expect(JSON.parse(text)).toEqual(Object.fromEntries(entries.map(({ key, value }) => [key, value])));
+    }
+
+    expect(accepted).toBeGreaterThan(100);
   });
 
   it('reads an empty object as no entries', () => {
