@@ -27,7 +27,7 @@ const BLANK_OR_COMMENT = /^\s*(?:#.*)?$/;
 const SHOWABLE_KEY_CANDIDATE = /^[\w.\- ]{1,40}$/;
 
 /**
- * Reads a .env text line by line, knowing dotenv 16's syntax: `#` comments, the `export `
+ * Reads a .env text line by line, following dotenv 16's syntax: `#` comments, the `export `
  * prefix, and values in single, double or backtick quotes that may span lines. The text
  * must already have LF line ends and no byte order mark.
  *
@@ -49,7 +49,7 @@ export function scanDotenv(text: string): DotenvScan {
     const trimmed = line.trim();
     const equals = line.indexOf('=');
     if (trimmed === '' || trimmed.startsWith('#')) {
-      // Blank lines and comments carry nothing.
+      // Blank lines and comments define no key.
     } else if (usesColonForm(line, equals)) {
       // dotenv reads "KEY: value" as KEY=value, and "KEY:" can take its value from the
       // next line, so such a line is rejected instead of being skipped.
@@ -64,18 +64,22 @@ export function scanDotenv(text: string): DotenvScan {
       });
     } else {
       const key = readKey(line.slice(0, equals));
-      const keyProblem = checkKeyCandidate(key, lineNumber);
-      if (keyProblem !== null) {
-        scan.problems.push(keyProblem);
+      const keyIsValid = describeInvalidKey(key) === null;
+      const context: LineContext = {
+        lineNumber,
+        shownKey: keyIsValid || SHOWABLE_KEY_CANDIDATE.test(key) ? key : undefined,
+      };
+      if (!keyIsValid) {
+        scan.problems.push(describeInvalidKeyCandidate(context));
       }
 
-      const read = readValue(text, position + equals + 1, key, lineNumber);
+      const read = readValue(text, position + equals + 1, context);
       if (read.problem !== undefined) {
         scan.problems.push(read.problem);
         return scan;
       }
       scan.warnings.push(...read.warnings);
-      if (keyProblem === null) {
+      if (keyIsValid) {
         scan.entries.push({ key, line: lineNumber, value: read.value });
       }
       nextPosition = read.end + 1;
@@ -112,7 +116,7 @@ export function findClosingQuote(text: string, openingIndex: number, quote: stri
   }
 }
 
-/** Tells whether the rest of the line from `start` holds only blanks and a `#` comment. */
+/** Tells whether the rest of the line from `start` contains only blanks and a `#` comment. */
 export function isBlankOrCommentToLineEnd(text: string, start: number): boolean {
   return BLANK_OR_COMMENT.test(text.slice(start, endOfLine(text, start)));
 }
@@ -140,11 +144,16 @@ function readKey(textBeforeEquals: string): string {
   return prefixed === null ? candidate : prefixed[1].trim();
 }
 
-function checkKeyCandidate(key: string, lineNumber: number): FormatProblem | null {
-  if (describeInvalidKey(key) === null || SHOWABLE_KEY_CANDIDATE.test(key)) {
-    return checkKey(key, lineNumber);
-  }
-  return {
+/** The line a value is on, and its key when the key may be shown in a message. */
+interface LineContext {
+  lineNumber: number;
+  shownKey: string | undefined;
+}
+
+function describeInvalidKeyCandidate(context: LineContext): FormatProblem {
+  const { lineNumber, shownKey } = context;
+  const problem = shownKey === undefined ? null : checkKey(shownKey, lineNumber);
+  return problem ?? {
     line: lineNumber,
     message:
       `Line ${lineNumber}: the text before the first "=" is not a valid key (not shown, because it may be part of a value). ` +
@@ -160,39 +169,39 @@ interface ReadValue {
   problem?: FormatProblem;
 }
 
-function readValue(text: string, start: number, key: string, lineNumber: number): ReadValue {
+function readValue(text: string, start: number, context: LineContext): ReadValue {
   const lineEnd = endOfLine(text, start);
   const rest = text.slice(start, lineEnd);
   const valueStart = start + (rest.length - rest.trimStart().length);
   const first = text[valueStart] ?? '';
   if (!QUOTES.has(first)) {
-    return readUnquotedValue(rest, lineEnd, key, lineNumber);
+    return readUnquotedValue(rest, lineEnd, context);
   }
 
   const quote = first as Quote;
   const closing = findClosingQuote(text, valueStart, quote);
   if (closing === -1) {
-    return readUnclosedValue(rest, lineEnd, quote, key, lineNumber);
+    return readUnclosedValue(rest, lineEnd, quote, context);
   }
 
   const raw = text.slice(valueStart + 1, closing);
   const warnings: ImportWarning[] = [];
   if (raw.includes(`\\${quote}`)) {
     warnings.push({
-      line: lineNumber,
-      key,
+      line: context.lineNumber,
+      key: context.shownKey,
       message:
-        `Line ${lineNumber}: the value of ${quoteKey(key)} contains \\${quote}, which dotenv keeps as two characters ` +
+        `${describeValue(context)} contains \\${quote}, which dotenv keeps as two characters ` +
         'because it has no escape for quotes. Check the value.',
     });
   }
   return { value: expandEscapes(raw, quote), end: endOfLine(text, closing), warnings };
 }
 
-function readUnquotedValue(rest: string, lineEnd: number, key: string, lineNumber: number): ReadValue {
+function readUnquotedValue(rest: string, lineEnd: number, context: LineContext): ReadValue {
   const hash = rest.indexOf('#');
   const value = (hash === -1 ? rest : rest.slice(0, hash)).trim();
-  const warnings = hash === -1 ? [] : [commentCutWarning(key, lineNumber)];
+  const warnings = hash === -1 ? [] : [commentCutWarning(context)];
   return { value, end: lineEnd, warnings };
 }
 
@@ -201,28 +210,27 @@ function readUnquotedValue(rest: string, lineEnd: number, key: string, lineNumbe
  * then drops a first and last character that are the same quote (`'it's'` gives `it's`).
  * Anything else keeps a stray quote, which is rejected.
  */
-function readUnclosedValue(rest: string, lineEnd: number, quote: Quote, key: string, lineNumber: number): ReadValue {
-  const unquoted = readUnquotedValue(rest, lineEnd, key, lineNumber);
+function readUnclosedValue(rest: string, lineEnd: number, quote: Quote, context: LineContext): ReadValue {
+  const unquoted = readUnquotedValue(rest, lineEnd, context);
   const text = unquoted.value;
   if (text.length >= 2 && text.endsWith(quote)) {
     unquoted.value = expandEscapes(text.slice(1, -1), quote);
     unquoted.warnings.push({
-      line: lineNumber,
-      key,
+      line: context.lineNumber,
+      key: context.shownKey,
       message:
-        `Line ${lineNumber}: the value of ${quoteKey(key)} contains its own quote character (${quote}), ` +
+        `${describeValue(context)} contains its own quote character (${quote}), ` +
         'so dotenv read it from the first to the last quote on the line. Check the value.',
     });
     return unquoted;
   }
 
   unquoted.problem = {
-    line: lineNumber,
-    key,
+    line: context.lineNumber,
+    key: context.shownKey,
     message:
-      `Line ${lineNumber}: the value of ${quoteKey(key)} opens a ${quote} quote that is never closed. ` +
-      'Close it; the closing quote may be on a later line but must be followed only by blanks or a comment. ' +
-      'The lines after it were not checked.',
+      `${describeValue(context)} opens a ${quote} quote that is never closed. Close it: the closing quote ` +
+      'may be on a later line, followed only by blanks or a comment. The lines after it were not checked.',
   };
   return unquoted;
 }
@@ -235,12 +243,18 @@ function expandEscapes(raw: string, quote: Quote): string {
   return raw.replace(/\\n/g, '\n').replace(/\\r/g, '\r');
 }
 
-function commentCutWarning(key: string, lineNumber: number): ImportWarning {
+function commentCutWarning(context: LineContext): ImportWarning {
   return {
-    line: lineNumber,
-    key,
+    line: context.lineNumber,
+    key: context.shownKey,
     message:
-      `Line ${lineNumber}: the unquoted value of ${quoteKey(key)} was cut at "#", because dotenv reads the rest ` +
+      `${describeValue(context, 'unquoted ')} was cut at "#", because dotenv reads the rest ` +
       'of the line as a comment. Quote the value if the "#" is part of it.',
   };
+}
+
+/** Starts a message about a value: its line, and its key when that may be shown. */
+function describeValue(context: LineContext, kind = ''): string {
+  const owner = context.shownKey === undefined ? '' : ` of ${quoteKey(context.shownKey)}`;
+  return `Line ${context.lineNumber}: the ${kind}value${owner}`;
 }

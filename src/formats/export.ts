@@ -52,7 +52,7 @@ export function exportSecrets(
   }
 }
 
-/** Rejects invalid or repeated keys and values UTF-8 can't encode; returns the entries sorted by key. */
+/** Rejects invalid or repeated keys and values that UTF-8 can't encode. Returns the entries sorted by key. */
 function checkEntries(entries: readonly SecretEntry[], subject: string): SecretEntry[] {
   const problems: FormatProblem[] = [];
   for (const { key, value } of entries) {

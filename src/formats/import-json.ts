@@ -43,7 +43,7 @@ function readMembers(text: string): JsonMember[] {
     throw new FormatError(SUBJECT, [
       {
         line: error.line,
-        message: `Line ${error.line}, column ${error.column}: invalid JSON: ${error.message}.`,
+        message: `Line ${error.line}, column ${error.column}: ${error.message}.`,
       },
     ]);
   }

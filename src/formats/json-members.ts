@@ -10,7 +10,7 @@ export interface JsonMember {
   value?: string;
 }
 
-/** Invalid JSON syntax, located by line and column; the message never quotes the text. */
+/** Invalid JSON syntax, located by line and column. Its message never quotes the text. */
 export class JsonSyntaxError extends Error {
   readonly line: number;
   readonly column: number;
@@ -59,7 +59,7 @@ class JsonMemberReader {
     const members = this.readMembers();
     this.skipWhitespace();
     if (this.position < this.text.length) {
-      throw this.syntaxError('unexpected text after the closing "}"');
+      throw this.syntaxError('invalid JSON: unexpected text after the closing "}"');
     }
     return members;
   }
@@ -75,13 +75,13 @@ class JsonMemberReader {
     for (;;) {
       this.skipWhitespace();
       if (this.text[this.position] !== '"') {
-        throw this.syntaxError('expected a key in double quotes');
+        throw this.syntaxError('invalid JSON: expected a key in double quotes');
       }
       const line = this.lineAt(this.position);
       const key = this.readString();
 
       this.skipWhitespace();
-      this.expect(':', 'expected ":" after the key');
+      this.expect(':', 'invalid JSON: expected ":" after the key');
       this.skipWhitespace();
       members.push({ key, line, ...this.readValue() });
 
@@ -93,7 +93,7 @@ class JsonMemberReader {
       }
       if (separator !== ',') {
         this.position -= 1;
-        throw this.syntaxError('expected "," or "}" after the value');
+        throw this.syntaxError('invalid JSON: expected "," or "}" after the value');
       }
     }
   }
@@ -120,7 +120,7 @@ class JsonMemberReader {
       this.position = NUMBER.lastIndex;
       return { kind: 'number' };
     }
-    throw this.syntaxError('expected a value');
+    throw this.syntaxError('invalid JSON: expected a value');
   }
 
   /** Reads a string token and decodes it with JSON.parse, which checks its escapes. */
@@ -132,7 +132,7 @@ class JsonMemberReader {
       this.position = end + 1;
       return decoded as string;
     } catch {
-      throw this.syntaxError('invalid string: a control character or an unknown escape');
+      throw this.syntaxError('invalid JSON string: it contains a control character or an unknown escape');
     }
   }
 
@@ -145,10 +145,13 @@ class JsonMemberReader {
       }
       index += character === '\\' ? 2 : 1;
     }
-    throw this.syntaxError('a string is never closed');
+    throw this.syntaxError('invalid JSON: a string is never closed');
   }
 
-  /** Skips a nested object or array by counting brackets outside strings. */
+  /**
+   * Skips a nested object or array by counting brackets outside strings, without checking
+   * its syntax, because a nested value is rejected anyway.
+   */
   private skipNested(): void {
     const start = this.position;
     let depth = 0;
@@ -169,7 +172,7 @@ class JsonMemberReader {
       }
     }
     this.position = start;
-    throw this.syntaxError('an object or array is never closed');
+    throw this.syntaxError('invalid JSON: an object or array is never closed');
   }
 
   private skipWhitespace(): void {
@@ -206,7 +209,7 @@ class JsonMemberReader {
   }
 }
 
-/** Returns the offset where each line starts; lines end at LF, CRLF or a lone CR. */
+/** Returns the offset where each line starts. Lines end at LF, CRLF or a lone CR. */
 function findLineStarts(text: string): number[] {
   const starts = [0];
   const lineBreak = /\r\n|\r|\n/g;

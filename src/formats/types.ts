@@ -39,7 +39,7 @@ export interface ExportOptions {
   name?: string;
   /** The Secret's `metadata.namespace` (k8s format only). */
   namespace?: string;
-  /** Omit, with a warning, the values the format cannot carry, instead of failing. */
+  /** Whether the env and docker formats leave out, with a warning, values they can't carry, instead of failing. */
   skipUnrepresentable?: boolean;
 }
 

@@ -1,6 +1,6 @@
 import { parse } from 'yaml';
 
-// Only names and base64 text are ever written unquoted; everything else is quoted.
+// Only names and base64 text may be written unquoted. Everything else is quoted.
 const PLAIN_CANDIDATE = /^[A-Za-z0-9_][A-Za-z0-9_.\-+/=]*$/;
 
 const NAMED_ESCAPES: Readonly<Record<string, string>> = {
@@ -30,8 +30,9 @@ export function writeYamlScalar(text: string): string {
 
 /**
  * Writes `text` as a one-line YAML double-quoted scalar. Every character outside YAML's
- * printable set, and every character a YAML 1.1 reader treats as a line break (U+0085,
- * U+2028, U+2029), is escaped, so readers stricter than the `yaml` package accept it too.
+ * printable set (such as DEL and the C1 controls) is escaped, and so is every character a
+ * YAML 1.1 reader treats as a line break (U+0085, U+2028, U+2029), because the `yaml`
+ * package writes them raw and stricter readers reject or fold them.
  */
 export function writeDoubleQuoted(text: string): string {
   let quoted = '"';

@@ -154,6 +154,13 @@ describe('parseDotenv', () => {
     expect(error.message).not.toContain(secretFragment.slice(0, 12));
   });
 
+  it('hides a key candidate in quote errors', () => {
+    const error = catchFormatError(() => parseDotenv('postgres://app:pw-fake@db/app?x="unclosed\n'));
+
+    expect(error.problems.map((problem) => problem.key)).toEqual([undefined, undefined]);
+    expect(error.message).not.toContain('pw-fake');
+  });
+
   it('rejects a duplicate key naming both lines', () => {
     const error = catchFormatError(() => parseDotenv('TOKEN=first-fake\nOTHER=x\nTOKEN=second-fake\n'));
 
