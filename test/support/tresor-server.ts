@@ -6,6 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { createTestDatabaseUrl } from './test-database.js';
+
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const TRESOR_BIN = path.join(PROJECT_ROOT, 'dist/cli/bin.js');
 
@@ -25,7 +27,7 @@ export interface TresorServer {
 export interface StartOptions {
   /** Reuse a data folder (and its root key) instead of a new one. */
   dataDir?: string;
-  /** A database URL; default is SQLite in the data folder. */
+  /** A database URL; default is a fresh database of the dialect under test (TRESOR_TEST_DIALECT). */
   databaseUrl?: string;
   /** Create the owner account before starting. */
   createOwner?: boolean;
@@ -66,7 +68,8 @@ export async function startTresorServer(options: StartOptions = {}): Promise<Tre
   assertBuilt();
   const ownsDataDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'tresor-test-')));
-  const databaseUrl = options.databaseUrl ?? `sqlite:${path.join(dataDir, 'tresor.db')}`;
+  const ownDatabase = options.databaseUrl === undefined ? await createTestDatabaseUrl() : null;
+  const databaseUrl = options.databaseUrl ?? ownDatabase?.url ?? '';
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
   if (options.env?.['TRESOR_ROOT_KEY'] === undefined) {
     delete env['TRESOR_ROOT_KEY'];
@@ -101,6 +104,7 @@ export async function startTresorServer(options: StartOptions = {}): Promise<Tre
       process: child,
       stop: async () => {
         await stopProcess(child);
+        await ownDatabase?.cleanup();
         if (ownsDataDir) {
           await rm(dataDir, { recursive: true, force: true });
         }
