@@ -159,3 +159,56 @@ export async function createServiceToken(user: CliUser, scope: TestScope): Promi
   }
   return result.stdout.trim();
 }
+
+/** A text to wait for in the terminal output, and the keys to type once it appeared. */
+export interface TerminalAnswer {
+  after: string;
+  type: string;
+}
+
+export interface TerminalResult {
+  status: number | null;
+  /** Everything the terminal showed: stdout and stderr together, with LF written as CRLF. */
+  output: string;
+}
+
+function quoteForShell(word: string): string {
+  return `'${word.replace(/'/g, "'\\''")}'`;
+}
+
+/**
+ * Runs the built `tresor` binary on a pseudo-terminal made by util-linux `script`, so stdin,
+ * stdout and stderr are all a TTY, and types each answer once its prompt appeared.
+ */
+export function runInTerminal(args: readonly string[], options: { env?: Record<string, string | undefined>; answers?: TerminalAnswer[] } = {}): Promise<TerminalResult> {
+  const command = [process.execPath, TRESOR_BIN, ...args].map(quoteForShell).join(' ');
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
+      env: cliEnvironment(options.env),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const answers = [...(options.answers ?? [])];
+    let output = '';
+    let searchFrom = 0;
+    const deadline = setTimeout(() => child.kill('SIGKILL'), 20_000);
+
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      const next = answers[0];
+      const found = next === undefined ? -1 : output.indexOf(next.after, searchFrom);
+      if (next !== undefined && found !== -1) {
+        answers.shift();
+        searchFrom = found + next.after.length;
+        child.stdin.write(next.type);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+    });
+    child.once('error', reject);
+    child.once('close', (status) => {
+      clearTimeout(deadline);
+      resolve({ status, output });
+    });
+  });
+}
