@@ -3,6 +3,8 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isTresorError, type ErrorCode } from '../domain/errors.js';
 import { isDatabaseUnavailableError } from '../store/database.js';
 
+const UNAVAILABLE_LOG_INTERVAL_MS = 1000;
+
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; requestId?: string };
 }
@@ -13,6 +15,11 @@ export interface ErrorBody {
  * anything else is logged with the request id and answered with that id alone.
  */
 export function installErrorHandler(app: FastifyInstance): void {
+  // An outage fails every request at once, so 503s are logged at most once a second,
+  // each line with the number of 503s left out since the previous one.
+  let lastUnavailableLogAt = 0;
+  let unloggedUnavailable = 0;
+
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (isTresorError(error)) {
       if (error.status >= 500) {
@@ -32,7 +39,14 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
 
     if (isDatabaseUnavailableError(error)) {
-      request.log.warn({ err: error }, 'Database unavailable');
+      const now = Date.now();
+      if (now - lastUnavailableLogAt >= UNAVAILABLE_LOG_INTERVAL_MS) {
+        request.log.warn({ err: error, unloggedSincePrevious: unloggedUnavailable }, 'Database unavailable');
+        lastUnavailableLogAt = now;
+        unloggedUnavailable = 0;
+      } else {
+        unloggedUnavailable += 1;
+      }
       return reply
         .status(503)
         .header('retry-after', '2')

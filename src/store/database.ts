@@ -7,6 +7,7 @@ import pg from 'pg';
 
 import { TresorError, validationError } from '../domain/errors.js';
 import type { Database } from './schema.js';
+import { cacheStatements } from './statement-cache.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -67,7 +68,7 @@ function openSqlite(file: string): Store {
   // never consistency, and avoids an fsync per commit.
   connection.pragma('synchronous = NORMAL');
 
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: connection }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(connection) }) });
   return {
     db,
     dialect: 'sqlite',
@@ -83,6 +84,13 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
   // unhandled and exits. A client that fails during a query is dropped when released,
   // because pg-pool 3 discards clients that are no longer queryable.
   pool.on('error', () => undefined);
+  // pg-pool removes its listener while a client is checked out, and Kysely adds none, so
+  // a restart that ends a connection between two queries of a transaction would crash the
+  // process. The client is left unqueryable, its next query fails with a connection error
+  // (answered as 503), and the pool discards it on release.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
 
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
