@@ -25,7 +25,7 @@ interface Outcomes {
   acknowledged: Acknowledged[];
   /** Compare-and-set writes the server rejected with 409. */
   conflicts: number;
-  /** Anything other than 200, or 409 for a compare-and-set write. */
+  /** Responses other than 200, except 409 to a compare-and-set write. */
   unexpected: string[];
 }
 
