@@ -1,4 +1,5 @@
 import { CliError, UsageError } from './errors.js';
+import { displayText } from './output.js';
 
 /** Limit for one API request, from connecting to reading the body, in milliseconds. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -6,10 +7,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 const API_PREFIX = 'api/v1/';
 
 const MAX_SERVER_MESSAGE_LENGTH = 1000;
-
-// Text the server sends is printed on a terminal; escaping control and bidirectional
-// characters keeps it from moving the cursor or reordering what the reader sees.
-const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /** An error response of the Tresor API, with its HTTP status and catalogue code. */
 export class ApiError extends CliError {
@@ -70,10 +67,13 @@ export function apiPath(...segments: string[]): string {
   return segments.map((segment) => encodeURIComponent(segment)).join('/');
 }
 
-/** Escapes control characters in text from the server and shortens it for one message. */
+/**
+ * Escapes control characters in text from the server, which is printed on a terminal, and
+ * shortens it to fit one message.
+ */
 export function sanitizeServerMessage(text: string): string {
   const shortened = text.length > MAX_SERVER_MESSAGE_LENGTH ? `${text.slice(0, MAX_SERVER_MESSAGE_LENGTH)}...` : text;
-  return shortened.replace(UNSAFE_CHARACTERS, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return displayText(shortened);
 }
 
 /**

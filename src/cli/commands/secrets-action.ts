@@ -62,13 +62,15 @@ function reportWrite(context: CliContext, result: WriteResult): void {
 export async function setSecrets(context: CliContext, args: string[], options: SecretsOptions): Promise<void> {
   const scope = resolveScope(options, context.env);
   const ifVersion = options.ifVersion === undefined ? undefined : parseWholeNumber(options.ifVersion, '--if-version', 0);
-  const assignments = await readAssignments(context, args);
-  if (ifVersion !== undefined && assignments.length > 1) {
+  if (ifVersion !== undefined && args.length > 1) {
     throw new UsageError('--if-version applies to one secret: set one KEY at a time with it.');
   }
+
+  // Credentials are checked before a value is typed at the prompt, so none is typed in vain.
+  const client = await connect(context, options);
+  const assignments = await readAssignments(context, args);
   assignments.forEach(assertValueSize);
 
-  const client = await connect(context, options);
   let result: WriteResult;
   if (assignments.length === 1) {
     const [{ key, value }] = assignments as [Assignment];
