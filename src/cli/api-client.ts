@@ -168,7 +168,7 @@ export class ApiClient {
     const detail = readErrorBody(text);
     if (detail === null) {
       return new ApiError(
-        `The server at ${this.origin} answered ${status} without a Tresor error. Check that --server or TRESOR_SERVER points to a Tresor server.`,
+        `The server at ${this.origin} returned status ${status} without a Tresor error body. Check that --server or TRESOR_SERVER points to a Tresor server.`,
         status,
         undefined,
       );

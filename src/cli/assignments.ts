@@ -12,7 +12,7 @@ export interface Assignment {
 
 /**
  * Throws a CliError naming every key that is not a valid environment variable name.
- * The check runs before any value is read, so nobody types a secret for a key the server rejects.
+ * The check runs before any value is read, so no secret is typed for a key the server rejects.
  */
 export function assertValidKeys(keys: readonly string[], what = 'key'): void {
   const problems: string[] = [];

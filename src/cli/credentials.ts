@@ -5,7 +5,7 @@ import path from 'node:path';
 
 import { CliError } from './errors.js';
 
-/** What `tresor login` saves: the server a person signed in to and their personal access token. */
+/** The session `tresor login` saves: the server a person signed in to and their personal access token. */
 export interface Credentials {
   server: string;
   token: string;
@@ -41,7 +41,7 @@ export async function readCredentials(env: NodeJS.ProcessEnv): Promise<Credentia
     throw new CliError(`Failed to read the credentials file ${file} (${(error as NodeJS.ErrnoException).code ?? 'unknown error'}). Check its permissions, or sign in again with \`tresor login\`.`);
   }
 
-  // The parser's own message may quote the file's text, which holds the token, so it is not shown.
+  // The parser's own message may quote the file's text, which contains the token, so it is not shown.
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -55,8 +55,8 @@ export async function readCredentials(env: NodeJS.ProcessEnv): Promise<Credentia
 }
 
 /**
- * Saves the credentials with mode 0600 in a folder with mode 0700. The file is written
- * under a temporary name and renamed, so a crash never leaves half a file behind.
+ * Saves the credentials with mode 0600, creating a missing folder with mode 0700. The file
+ * is written under a temporary name and renamed, so a crash never leaves half a file behind.
  */
 export async function writeCredentials(env: NodeJS.ProcessEnv, credentials: Credentials): Promise<string> {
   const file = credentialsPath(env);

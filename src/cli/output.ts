@@ -1,9 +1,9 @@
 /**
- * How commands print: data on stdout (a table, a value, or one JSON document with --json),
+ * Output helpers. Data goes on stdout (a table, a value, or one JSON document with --json),
  * everything else (receipts, warnings, prompts) on stderr.
  */
 
-/** What `secrets list` shows in place of a value; the same for every value, so it leaks no length. */
+/** The text `secrets list` shows in place of a value: the same for every value, so it leaks no length. */
 export const MASKED_VALUE = '********';
 
 // Control, bidirectional and line separator characters in a table cell would break the

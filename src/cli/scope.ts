@@ -42,7 +42,7 @@ export function resolveScope(flags: ScopeFlags, env: NodeJS.ProcessEnv): SecretS
   };
 }
 
-/** The API path of a scope's secrets, with every name encoded. */
+/** Builds the API path of a scope's secrets, with every name encoded. */
 export function secretsPath(scope: SecretScope, ...rest: string[]): string {
   return apiPath('apps', scope.app, 'environments', scope.environment, 'modules', scope.module, 'secrets', ...rest);
 }

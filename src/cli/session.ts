@@ -57,7 +57,7 @@ export async function connect(context: CliContext, options: ServerOption): Promi
     );
   }
   if (!TOKEN_CHARACTERS.test(credentials.token)) {
-    throw new CliError(`The credentials file ${file} holds a malformed token. Sign in again with \`tresor login\`.`);
+    throw new CliError(`The credentials file ${file} contains an invalid token. Sign in again with \`tresor login\`.`);
   }
   return new ApiClient(server, credentials.token);
 }

@@ -15,7 +15,7 @@ interface LoginResponse {
   user: { email: string };
 }
 
-/** The server address as saved and shown: no trailing slash unless it has a path. */
+/** Formats the server address as it is saved and shown: without a trailing slash unless it has a path. */
 function displayServer(server: URL): string {
   return server.pathname === '/' ? server.origin : server.href;
 }

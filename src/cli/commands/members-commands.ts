@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { withApp, withJson, withServer } from './shared-options.js';
 
-// The roles the server knows; see MEMBER_ROLES in the access control service.
+// The member roles of the access control service (MEMBER_ROLES in src/services/access-control.ts).
 const ROLES = ['viewer', 'developer', 'admin'];
 
 type Options = { server?: string; json?: boolean; app?: string; role?: string };
