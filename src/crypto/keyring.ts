@@ -10,6 +10,7 @@ const KEY_ID_BYTES = 8;
 const KEY_ID_LABEL = 'tresor/root-key-id/v1';
 const WRAPPING_KEY_INFO = 'tresor/data-key-wrapping/v1';
 const FINGERPRINT_KEY_INFO = 'tresor/value-fingerprint/v1';
+const BACKUP_KEY_INFO = 'tresor/backup/v1';
 
 // The root key is already uniformly random, so HKDF needs no salt to extract from it.
 const HKDF_SALT = Buffer.alloc(0);
@@ -17,6 +18,7 @@ const HKDF_SALT = Buffer.alloc(0);
 interface RingEntry {
   wrappingKey: Buffer;
   fingerprintKey: Buffer;
+  backupKey: Buffer;
 }
 
 /**
@@ -56,6 +58,7 @@ export class Keyring {
       const entry: RingEntry = {
         wrappingKey: deriveKey(rootKey, WRAPPING_KEY_INFO),
         fingerprintKey: deriveKey(rootKey, FINGERPRINT_KEY_INFO),
+        backupKey: deriveKey(rootKey, BACKUP_KEY_INFO),
       };
       this.#entries.set(id, entry);
       primary ??= entry;
@@ -99,6 +102,15 @@ export class Keyring {
       throw new DecryptionError();
     }
     return dataKey;
+  }
+
+  /**
+   * Returns the key that seals backup files made under the root key `rootKeyId` (the
+   * primary by default), or null when that root key is not in the ring. It is derived with
+   * its own HKDF label, so it is independent of the data-key wrapping key.
+   */
+  backupKey(rootKeyId: string = this.primaryKeyId): Buffer | null {
+    return this.#entries.get(rootKeyId)?.backupKey ?? null;
   }
 
   /**

@@ -22,6 +22,8 @@ export interface Store {
 export interface OpenStoreOptions {
   /** Connections in the PostgreSQL pool. */
   poolSize?: number;
+  /** Fail when the SQLite file does not exist yet, instead of creating it. */
+  mustExist?: boolean;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -44,10 +46,13 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
   if (file.length === 0) {
     throw validationError('The database URL names no file: use sqlite:/path/to/tresor.db or postgres://...');
   }
-  return openSqlite(file);
+  return openSqlite(file, options);
 }
 
-function openSqlite(file: string): Store {
+function openSqlite(file: string, options: OpenStoreOptions): Store {
+  if (options.mustExist === true && !fs.existsSync(file)) {
+    throw new TresorError('NOT_FOUND', `No SQLite database at ${path.resolve(file)}. Check --data-dir and --database.`);
+  }
   let connection: SqliteDatabase.Database;
   try {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 });

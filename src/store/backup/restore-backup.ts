@@ -1,0 +1,135 @@
+import { sql, type Kysely } from 'kysely';
+
+import type { Keyring } from '../../crypto/keyring.js';
+import { validationError } from '../../domain/errors.js';
+import type { Store } from '../database.js';
+import { migrateToLatest } from '../migrator.js';
+import type { Database } from '../schema.js';
+import { BackupReader, corruptBackupError, type BackupHeader } from './backup-file.js';
+import { BACKUP_TABLES, MIGRATION_TABLE } from './backup-tables.js';
+
+// Bound parameters per INSERT: SQLite allows 32,766 and PostgreSQL 65,535.
+const MAX_PARAMETERS_PER_INSERT = 10_000;
+
+export interface RestoreSummary {
+  header: BackupHeader;
+  rowCounts: Record<string, number>;
+}
+
+/**
+ * Reads a whole backup and checks every segment's seal, their order and the row counts,
+ * without touching any database. Throws the corrupt-backup error on the first problem.
+ */
+export async function verifyBackup(keyring: Keyring, inputPath: string): Promise<RestoreSummary> {
+  const reader = await BackupReader.open(inputPath, keyring);
+  try {
+    await readStart(reader, inputPath);
+    const rowCounts = await readRows(reader, inputPath, async () => undefined);
+    return { header: reader.header, rowCounts };
+  } finally {
+    await reader.close();
+  }
+}
+
+/**
+ * Loads a backup into an empty database: it migrates the database first, then inserts
+ * every row in one transaction, which commits only after the last segment has been
+ * checked. A corrupt file or a database that already has rows changes no row.
+ */
+export async function restoreBackup(store: Store, keyring: Keyring, inputPath: string): Promise<RestoreSummary> {
+  const reader = await BackupReader.open(inputPath, keyring);
+  try {
+    const migrations = await readStart(reader, inputPath);
+    await migrateToLatest(store.db);
+    await assertSameMigrations(store, migrations);
+
+    const rowCounts = await store.db.transaction().execute(async (trx) => {
+      await assertEmpty(trx, store.location);
+      return readRows(reader, inputPath, (table, rows) => insertRows(trx, table, rows));
+    });
+    return { header: reader.header, rowCounts };
+  } finally {
+    await reader.close();
+  }
+}
+
+/** Reads the first segment, which must be `start`, and returns the migrations it lists. */
+async function readStart(reader: BackupReader, inputPath: string): Promise<string[]> {
+  const start = await reader.next();
+  if (start?.type !== 'start') {
+    throw corruptBackupError(inputPath);
+  }
+  return start.migrations;
+}
+
+/** Passes each page of rows to `onRows` and checks the `end` segment's counts against them. */
+async function readRows(
+  reader: BackupReader,
+  inputPath: string,
+  onRows: (table: string, rows: Array<Record<string, unknown>>) => Promise<void>,
+): Promise<Record<string, number>> {
+  const rowCounts: Record<string, number> = Object.fromEntries(BACKUP_TABLES.map((table) => [table.name, 0]));
+  // Tables come in the order of BACKUP_TABLES, parents first; going back would break a foreign key.
+  let tablePosition = 0;
+
+  for (;;) {
+    const segment = await reader.next();
+    if (segment === null || segment.type === 'start') {
+      throw corruptBackupError(inputPath);
+    }
+
+    if (segment.type === 'end') {
+      const complete = BACKUP_TABLES.every((table) => segment.rowCounts[table.name] === rowCounts[table.name]);
+      if (!complete || (await reader.next()) !== null) {
+        throw corruptBackupError(inputPath);
+      }
+      return rowCounts;
+    }
+
+    const position = BACKUP_TABLES.findIndex((table) => table.name === segment.table);
+    if (position < tablePosition) {
+      throw corruptBackupError(inputPath);
+    }
+    tablePosition = position;
+    await onRows(segment.table, segment.rows);
+    rowCounts[segment.table] = (rowCounts[segment.table] ?? 0) + segment.rows.length;
+  }
+}
+
+async function insertRows(trx: Kysely<Database>, table: string, rows: Array<Record<string, unknown>>): Promise<void> {
+  const first = rows[0];
+  if (first === undefined) {
+    return;
+  }
+  const columns = Object.keys(first);
+  const rowsPerInsert = Math.max(1, Math.floor(MAX_PARAMETERS_PER_INSERT / columns.length));
+  const columnList = sql.join(columns.map((column) => sql.ref(column)));
+
+  for (let offset = 0; offset < rows.length; offset += rowsPerInsert) {
+    const chunk = rows.slice(offset, offset + rowsPerInsert);
+    const values = sql.join(chunk.map((row) => sql`(${sql.join(columns.map((column) => row[column] ?? null))})`));
+    await sql`insert into ${sql.table(table)} (${columnList}) values ${values}`.execute(trx);
+  }
+}
+
+async function assertSameMigrations(store: Store, backupMigrations: string[]): Promise<void> {
+  const applied = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)} order by name`.execute(store.db);
+  const current = applied.rows.map((row) => row.name);
+  if (current.join('\n') !== [...backupMigrations].sort().join('\n')) {
+    throw validationError(
+      `The backup was made with database migrations ${backupMigrations.join(', ')}, but this Tresor has ${current.join(', ')}. ` +
+        'Restore it with the Tresor version that made it, then upgrade.',
+    );
+  }
+}
+
+async function assertEmpty(trx: Kysely<Database>, location: string): Promise<void> {
+  for (const table of BACKUP_TABLES) {
+    const any = await sql`select 1 from ${sql.table(table.name)} limit 1`.execute(trx);
+    if (any.rows.length > 0) {
+      throw validationError(
+        `Can't restore into the database at ${location}: table ${table.name} already has rows, and a restore never merges into existing data. Restore into a new, empty database.`,
+      );
+    }
+  }
+}
