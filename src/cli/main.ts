@@ -4,6 +4,7 @@ import { isTresorError } from '../domain/errors.js';
 import { registerAppsCommands } from './commands/apps-commands.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerAuthCommands } from './commands/auth-commands.js';
+import { registerBackupCommands } from './commands/backup-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerMembersCommands } from './commands/members-commands.js';
 import { registerRunCommand } from './commands/run-commands.js';
@@ -26,6 +27,7 @@ export function buildProgram(context: CliContext): Command {
     });
 
   registerServerCommands(program, context);
+  registerBackupCommands(program, context);
   registerAuthCommands(program, context);
   registerAppsCommands(program, context);
   registerMembersCommands(program, context);
