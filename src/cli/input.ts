@@ -39,8 +39,9 @@ export async function promptHidden(streams: InputStreams, question: string): Pro
     throw new UsageError('No terminal to prompt on; pass the value on standard input.');
   }
 
-  stderr.write(question);
+  // Raw mode first: anything typed or pasted after the prompt appears must not be echoed.
   stdin.setRawMode(true);
+  stderr.write(question);
   stdin.resume();
   stdin.setEncoding('utf8');
   try {

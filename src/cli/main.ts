@@ -53,10 +53,9 @@ export async function main(argv: string[], context: CliContext): Promise<number>
 function reportError(error: unknown, context: CliContext): number {
   if (error instanceof CommanderError) {
     // Commander has already printed its message (or the help text).
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
-      return 0;
-    }
-    return EXIT_USAGE;
+    // Commander exits 0 for --help and --version, and non-zero when it printed help
+    // because a subcommand was missing.
+    return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
   if (error instanceof CliError) {
     context.stderr.write(`tresor: ${error.message}\n`);

@@ -17,9 +17,7 @@ describe('tresor CLI on a terminal', () => {
     await server?.stop();
   });
 
-  // TODO: enable once promptHidden in src/cli/input.ts turns on raw mode before it writes
-  // the prompt. Until then, keys typed as soon as the prompt shows are echoed, value included.
-  test.skip('hidden prompt reads the value without echo', async () => {
+  test('hidden prompt reads the value without echo', async () => {
     const scope = await createScope(owner, 'prompt');
     const value = 'typed-at-the-prompt';
 
