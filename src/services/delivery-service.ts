@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { CompiledQuery, Kysely } from 'kysely';
 
 import { hashToken, tokenKind } from '../crypto/tokens.js';
 import { TresorError } from '../domain/errors.js';
@@ -19,6 +19,8 @@ export interface Delivery {
  * revision; the response bytes come from the cache while that revision is current.
  */
 export class DeliveryService {
+  private readonly tokenQuery: CompiledQuery<TokenScopeRow>;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretsService,
@@ -26,33 +28,16 @@ export class DeliveryService {
     private readonly recorder: DeliveryRecorder,
   ) {
     secrets.onChange((scope) => cache.delete(scopeKey(scope.environmentId, scope.moduleId)));
+    this.tokenQuery = compileTokenQuery(db);
   }
 
   async deliver(token: string, address: string): Promise<Delivery> {
     if (tokenKind(token) !== 'service') {
       throw invalidToken();
     }
-    const row = await this.db
-      .selectFrom('service_tokens')
-      .innerJoin('apps', 'apps.id', 'service_tokens.app_id')
-      .innerJoin('environments', 'environments.id', 'service_tokens.environment_id')
-      .innerJoin('modules', 'modules.id', 'service_tokens.module_id')
-      .leftJoin('revisions', (join) =>
-        join.onRef('revisions.environment_id', '=', 'service_tokens.environment_id').onRef('revisions.module_id', '=', 'service_tokens.module_id'),
-      )
-      .select([
-        'service_tokens.id as tokenId',
-        'service_tokens.app_id as appId',
-        'service_tokens.environment_id as environmentId',
-        'service_tokens.module_id as moduleId',
-        'service_tokens.revoked_at as revokedAt',
-        'apps.name as app',
-        'environments.name as environment',
-        'modules.name as module',
-        'revisions.revision',
-      ])
-      .where('service_tokens.token_hash', '=', hashToken(token))
-      .executeTakeFirst();
+    const query: CompiledQuery<TokenScopeRow> = { ...this.tokenQuery, parameters: [hashToken(token)] };
+    const { rows } = await this.db.executeQuery(query);
+    const row = rows[0];
     if (row === undefined || row.revokedAt !== null) {
       throw invalidToken();
     }
@@ -72,6 +57,52 @@ export class DeliveryService {
     this.recorder.record({ token_id: row.tokenId, app_id: row.appId, environment_id: row.environmentId, module_id: row.moduleId, revision, address });
     return { body, revision };
   }
+}
+
+/** Row of the token query: the token's scope, the scope's names and its current revision. */
+interface TokenScopeRow {
+  tokenId: string;
+  appId: string;
+  environmentId: string;
+  moduleId: string;
+  revokedAt: string | null;
+  app: string;
+  environment: string;
+  module: string;
+  revision: number | null;
+}
+
+/**
+ * Builds the token query once, with the token hash as its only parameter, so each
+ * delivery only swaps in its hash. Building and compiling the query with Kysely took
+ * about 20 µs, three times as long as SQLite took to run it.
+ */
+function compileTokenQuery(db: Kysely<Database>): CompiledQuery<TokenScopeRow> {
+  const compiled = db
+    .selectFrom('service_tokens')
+    .innerJoin('apps', 'apps.id', 'service_tokens.app_id')
+    .innerJoin('environments', 'environments.id', 'service_tokens.environment_id')
+    .innerJoin('modules', 'modules.id', 'service_tokens.module_id')
+    .leftJoin('revisions', (join) =>
+      join.onRef('revisions.environment_id', '=', 'service_tokens.environment_id').onRef('revisions.module_id', '=', 'service_tokens.module_id'),
+    )
+    .select([
+      'service_tokens.id as tokenId',
+      'service_tokens.app_id as appId',
+      'service_tokens.environment_id as environmentId',
+      'service_tokens.module_id as moduleId',
+      'service_tokens.revoked_at as revokedAt',
+      'apps.name as app',
+      'environments.name as environment',
+      'modules.name as module',
+      'revisions.revision',
+    ])
+    .where('service_tokens.token_hash', '=', '')
+    .compile();
+  if (compiled.parameters.length !== 1) {
+    throw new Error(`The delivery token query must have exactly one parameter, the token hash; it has ${compiled.parameters.length}.`);
+  }
+  return compiled;
 }
 
 function scopeKey(environmentId: string, moduleId: string): string {
