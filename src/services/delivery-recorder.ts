@@ -32,6 +32,8 @@ export class DeliveryRecorder {
   private pending: NewDelivery[] = [];
   private timer: NodeJS.Timeout | null = null;
   private writing: Promise<void> | null = null;
+  /** Set by flush(): the running write also writes the last partial batch. */
+  private drainRequested = false;
   private dropped = 0;
   private fullBatchInsert: CompiledQuery | null = null;
   private readonly options: DeliveryRecorderOptions;
@@ -52,7 +54,7 @@ export class DeliveryRecorder {
     const now = Date.now();
     this.pending.push({ ...delivery, id: timeOrderedId(now), created_at: new Date(now).toISOString() });
     if (this.pending.length >= this.options.maxBatch) {
-      void this.flush();
+      void this.startWriting();
     } else {
       this.scheduleFlush(this.options.flushIntervalMs);
     }
@@ -60,17 +62,23 @@ export class DeliveryRecorder {
 
   /**
    * Writes everything recorded so far; resolves when it is in the database, or when a
-   * write failed and a retry is scheduled. While a write is running, returns that write,
-   * which goes on until nothing is pending.
+   * write failed and a retry is scheduled.
    */
   flush(): Promise<void> {
     if (this.timer !== null) {
       clearTimeout(this.timer);
       this.timer = null;
     }
+    this.drainRequested = true;
+    return this.startWriting();
+  }
+
+  /** Starts writing full batches, and the last partial one if a flush asked for it; joins a write already running. */
+  private startWriting(): Promise<void> {
     this.writing ??= this.writeBatches().finally(() => {
       this.writing = null;
-      // Deliveries recorded after the last batch was taken, but before this callback ran.
+      // Rows still pending are a partial batch left for the timer, or deliveries recorded
+      // after the loop last looked.
       if (this.pending.length > 0) {
         this.scheduleFlush(this.options.flushIntervalMs);
       }
@@ -86,7 +94,20 @@ export class DeliveryRecorder {
   }
 
   private async writeBatches(): Promise<void> {
-    while (this.pending.length > 0) {
+    for (;;) {
+      if (this.pending.length === 0) {
+        this.drainRequested = false;
+        break;
+      }
+      if (this.pending.length < this.options.maxBatch) {
+        if (!this.drainRequested) {
+          break;
+        }
+        // The partial batch is the end of what the flush asked for; later deliveries wait
+        // for a full batch or the timer.
+        this.drainRequested = false;
+      }
+
       const batch = this.pending.splice(0, this.options.maxBatch);
       try {
         await this.db.executeQuery(this.insertQuery(batch));
