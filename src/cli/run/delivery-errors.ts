@@ -1,4 +1,5 @@
 import { CliError } from '../errors.js';
+import type { HttpGetResponse } from './http-get.js';
 import { quoteName, sanitizeServerText } from './terminal-text.js';
 
 const CHECK_SERVER = 'Check TRESOR_SERVER and that the server is running and reachable from here.';
@@ -10,7 +11,7 @@ interface ServerErrorDetail {
   requestId?: string;
 }
 
-function readErrorDetail(body: string, headers: Headers): ServerErrorDetail {
+function readErrorDetail(body: string, headers: HttpGetResponse['headers']): ServerErrorDetail {
   const detail: ServerErrorDetail = {};
   const headerRequestId = headers.get('x-request-id');
   if (headerRequestId !== null) {
@@ -55,14 +56,14 @@ function formatRequestId(detail: ServerErrorDetail): string {
  * Each message names the status, repeats the server's own message and request id when
  * the response has them, and ends with what to do next.
  */
-export function failedDeliveryError(url: string, response: Response, body: string): CliError {
+export function failedDeliveryError(url: string, response: Pick<HttpGetResponse, 'status' | 'headers'>, body: string): CliError {
   const status = response.status;
   const detail = readErrorDetail(body, response.headers);
   const summary = formatSummary(status, detail);
   const requestId = formatRequestId(detail);
 
   if (status >= 300 && status < 400) {
-    // The request uses redirect: 'manual', so the token never travels to the new address.
+    // httpGet does not follow redirects, so the token never travels to the new address.
     const location = response.headers.get('location');
     const target = location === null ? 'another address' : quoteName(location);
     return new CliError(

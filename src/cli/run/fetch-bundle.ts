@@ -2,6 +2,7 @@ import { UsageError } from '../errors.js';
 import { parseDeliveryBundle } from './delivery-bundle.js';
 import type { DeliveryBundle } from './delivery-bundle.js';
 import { failedDeliveryError, unreachableServerError } from './delivery-errors.js';
+import { httpGet, type HttpGetResponse } from './http-get.js';
 
 export const DEFAULT_DELIVERY_TIMEOUT_MS = 30_000;
 
@@ -13,7 +14,6 @@ export interface FetchBundleOptions {
   server: string;
   /** The module's service token, sent only in the Authorization header. */
   token: string;
-  fetchImpl?: typeof fetch;
   /** Limit for the whole request, from connecting to reading the body, in milliseconds. */
   timeoutMs?: number;
 }
@@ -52,8 +52,8 @@ export function deliveryUrl(server: string): URL {
 export async function fetchBundle(options: FetchBundleOptions): Promise<DeliveryBundle> {
   const url = deliveryUrl(options.server).href;
 
-  // A malformed token would otherwise reach the Authorization header, where fetch rejects
-  // some characters with an error message that quotes the whole header value.
+  // A malformed token would otherwise reach the Authorization header, where Node.js rejects
+  // some characters with an error message that may quote the header.
   if (!SERVICE_TOKEN_PATTERN.test(options.token)) {
     throw new UsageError(
       'TRESOR_TOKEN does not contain a service token: expected "tsr_svc_" followed by 43 base64url characters. ' +
@@ -61,23 +61,16 @@ export async function fetchBundle(options: FetchBundleOptions): Promise<Delivery
     );
   }
 
-  const fetchImpl = options.fetchImpl ?? fetch;
   const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
-  let response: Response;
-  let body: string;
+  let response: HttpGetResponse;
   try {
-    response = await fetchImpl(url, {
-      headers: { authorization: `Bearer ${options.token}`, accept: 'application/json' },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    body = await response.text();
+    response = await httpGet(new URL(url), { authorization: `Bearer ${options.token}`, accept: 'application/json' }, timeoutMs);
   } catch (error) {
     throw unreachableServerError(url, error, timeoutMs);
   }
 
   if (response.status !== 200) {
-    throw failedDeliveryError(url, response, body);
+    throw failedDeliveryError(url, response, response.body);
   }
-  return parseDeliveryBundle(body, url);
+  return parseDeliveryBundle(response.body, url);
 }
