@@ -1,6 +1,6 @@
 import type { Detection } from './detection.js';
 
-// AKIA starts a long-term access key id and ASIA a temporary one; 16 base32 characters follow.
+// AKIA starts a long-term access key id and ASIA a temporary one. 16 base32 characters follow.
 const ACCESS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])/g;
 
 // A secret access key is 40 characters of the base64 alphabet. Alone it looks like any

@@ -1,6 +1,6 @@
 /** A secret found in a text, before it is turned into a printable finding. */
 export interface Detection {
-  /** What was found, in words a reader knows: `private key`, `AWS access key id`. */
+  /** The kind of secret in plain words, such as `private key` or `AWS access key id`. */
   kind: string;
   /** Offset of the match in the scanned text, used to compute its line. */
   index: number;

@@ -1,14 +1,15 @@
 import type { Detection } from './detection.js';
 
-// Every PEM private key label ends in "PRIVATE KEY": PKCS#8 has no algorithm word, and
-// "RSA", "EC", "OPENSSH", "ENCRYPTED" or "PGP ... BLOCK" name the others.
+// Every PEM private key label contains "PRIVATE KEY". PKCS#8 has no word before it, and
+// "RSA", "EC", "OPENSSH", "ENCRYPTED" or "PGP" (with " BLOCK" after it) name the others.
 const BEGIN_MARKER = /-----BEGIN ((?:[A-Z0-9]+ )*)PRIVATE KEY( BLOCK)?-----/g;
 
-// An 8192-bit RSA key is about 6.4 KB of PEM; an OpenPGP block with subkeys can be larger.
+// An 8192-bit RSA key is about 6.4 KB of PEM (an estimate from its DER size). An OpenPGP
+// block with subkeys can be larger.
 const MAX_BODY_CHARACTERS = 64 * 1024;
 
-// The shortest real key body, an Ed25519 key in PKCS#8, is 64 base64 characters. Below
-// 40, the body is a placeholder such as `...` or `<your key here>`.
+// The shortest real key body, an Ed25519 key in PKCS#8, is 64 base64 characters. A body
+// under 40 is taken for a placeholder, such as a shortened example in documentation.
 const MIN_BASE64_CHARACTERS = 40;
 
 // A PEM copied into a JSON or YAML string has `\n` (backslash, n) in place of line breaks.
@@ -43,7 +44,7 @@ export function detectPrivateKeys(text: string): Detection[] {
   return detections;
 }
 
-/** Returns the base64 characters of a key body, or null when the body holds anything else. */
+/** Returns the base64 characters of a key body, or null when the body contains anything else. */
 function keyBodyBase64(body: string): string | null {
   const lines = body.replace(ESCAPED_LINE_BREAK, '\n').split(/\r?\n/);
   let base64 = '';

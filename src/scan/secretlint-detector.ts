@@ -38,7 +38,7 @@ const KIND_BY_MESSAGE_ID: Readonly<Record<string, string>> = {
 // or typeName, only describe it.
 const SECRET_DATA_FIELDS = ['KEY', 'TOKEN', 'ID', 'URI', 'URL', 'CREDENTIAL'];
 
-/** What secretlint needs to pick its rules: the GCP rule runs on `.json`, the npm rule on `.npmrc`. */
+/** The file path and extension that secretlint picks rules by: the GCP rule runs on `.json`, the npm rule on `.npmrc`. */
 export interface SecretlintSource {
   filePath: string;
   ext: string;

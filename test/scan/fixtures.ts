@@ -17,24 +17,24 @@ export const KEY_BODY_LINES = [
 export const FAKE_AWS_ACCESS_KEY_ID = ['AKIA', 'FAKE2TESTONLY7QX'].join('');
 export const FAKE_AWS_SECRET_ACCESS_KEY = ['FAKEsecretKEY', 'forTESTSonly/0123456789abcd'].join('');
 
-/** `-----BEGIN RSA PRIVATE KEY-----` and its kin; `label` is `''` for PKCS#8 or a word and a space. */
+/** Builds a marker such as `-----BEGIN RSA PRIVATE KEY-----`. The label is `''` for PKCS#8, else a word and a space. */
 export function pemMarker(edge: 'BEGIN' | 'END', label = ''): string {
   const dashes = '-'.repeat(5);
   return `${dashes}${edge} ${label}PRIVATE KEY${dashes}`;
 }
 
-/** A PEM private key with the fake body, its lines joined by `separator`. */
+/** Builds a PEM private key with the fake body, its lines joined by `separator`. */
 export function fakePem(label = '', separator = '\n'): string {
   return [pemMarker('BEGIN', label), ...KEY_BODY_LINES, pemMarker('END', label)].join(separator);
 }
 
-/** A GCP service account file whose private key has `\n` escapes in its JSON string. */
+/** Builds a GCP service account file whose private key has `\n` escapes in its JSON string. */
 export function fakeServiceAccountJson(): string {
   const escapedPem = `${fakePem('', '\\n')}\\n`;
   return `{"type":"service_account","project_id":"demo-fake","private_key":"${escapedPem}","client_email":"ci@demo-fake.iam.example.internal"}\n`;
 }
 
-/** The five files of the scanner's acceptance case, by name. */
+/** Builds the five files of the scanner's acceptance case, by name. */
 export function leakedSecretFiles(): Record<string, string> {
   const serviceAccount = fakeServiceAccountJson();
   return {
