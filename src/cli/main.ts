@@ -8,6 +8,7 @@ import { registerBackupCommands } from './commands/backup-commands.js';
 import { registerConfigCommands } from './commands/config-commands.js';
 import { registerMembersCommands } from './commands/members-commands.js';
 import { registerRunCommand } from './commands/run-commands.js';
+import { registerScanCommands } from './commands/scan-commands.js';
 import { registerSecretsCommands } from './commands/secrets-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerTokensCommands } from './commands/tokens-commands.js';
@@ -36,6 +37,7 @@ export function buildProgram(context: CliContext): Command {
   registerTokensCommands(program, context);
   registerRunCommand(program, context);
   registerAuditCommands(program, context);
+  registerScanCommands(program, context);
   return program;
 }
 
