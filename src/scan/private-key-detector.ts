@@ -27,11 +27,12 @@ const BASE64_WORD = /^[A-Za-z0-9+/]+=*$/;
  */
 export function detectPrivateKeys(text: string): Detection[] {
   const detections: Detection[] = [];
+  const findEndMarker = createEndMarkerFinder(text);
 
   for (const begin of text.matchAll(BEGIN_MARKER)) {
     const endMarker = `-----END ${begin[1] ?? ''}PRIVATE KEY${begin[2] ?? ''}-----`;
     const bodyStart = begin.index + begin[0].length;
-    const endIndex = text.indexOf(endMarker, bodyStart);
+    const endIndex = findEndMarker(endMarker, bodyStart);
     if (endIndex === -1 || endIndex - bodyStart > MAX_BODY_CHARACTERS) {
       continue;
     }
@@ -42,6 +43,24 @@ export function detectPrivateKeys(text: string): Detection[] {
     }
   }
   return detections;
+}
+
+/**
+ * Returns a search for the first END marker at or after an offset that remembers its last
+ * answer per marker. BEGIN markers come in order, so a file of many BEGIN markers without
+ * an END costs one pass per label instead of one pass per marker.
+ */
+function createEndMarkerFinder(text: string): (marker: string, from: number) => number {
+  const lastFound = new Map<string, number>();
+  return (marker, from) => {
+    const known = lastFound.get(marker);
+    if (known !== undefined && (known === -1 || known >= from)) {
+      return known;
+    }
+    const found = text.indexOf(marker, from);
+    lastFound.set(marker, found);
+    return found;
+  };
 }
 
 /** Returns the base64 characters of a key body, or null when the body contains anything else. */
