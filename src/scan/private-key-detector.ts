@@ -46,8 +46,8 @@ export function detectPrivateKeys(text: string): Detection[] {
 }
 
 /**
- * Returns a search for the first END marker at or after an offset that remembers its last
- * answer per marker. BEGIN markers come in order, so a file of many BEGIN markers without
+ * Returns a search for the first END marker at or after an offset, which caches its last
+ * result per marker. BEGIN markers come in order, so a file of many BEGIN markers without
  * an END costs one pass per label instead of one pass per marker.
  */
 function createEndMarkerFinder(text: string): (marker: string, from: number) => number {

@@ -41,6 +41,25 @@ describe('detectPrivateKeys', () => {
     expect(detections.map((detection) => detection.index)).toEqual([0, fakePem().length + 2]);
   });
 
+  it('finds two keys of one label', () => {
+    const text = `${fakePem('RSA ')}\n${fakePem('RSA ')}\n`;
+
+    expect(detectPrivateKeys(text).map((detection) => detection.index)).toEqual([0, fakePem('RSA ').length + 1]);
+  });
+
+  it('finds a key after a truncated one', () => {
+    const truncated = [pemMarker('BEGIN', 'RSA '), KEY_BODY_LINES[0]].join('\n');
+    const text = `${truncated}\n${fakePem('RSA ')}\n`;
+
+    expect(detectPrivateKeys(text).map((detection) => detection.index)).toEqual([truncated.length + 1]);
+  });
+
+  it('ignores many markers without an END', () => {
+    const text = `${pemMarker('BEGIN')}\n`.repeat(20_000);
+
+    expect(detectPrivateKeys(text)).toEqual([]);
+  });
+
   it.each([
     ['a marker alone in code', `if (pem.startsWith('${pemMarker('BEGIN')}')) {\n  return true;\n}`],
     ['a placeholder body', [pemMarker('BEGIN'), '...', pemMarker('END')].join('\n')],
