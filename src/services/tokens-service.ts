@@ -21,6 +21,11 @@ export interface ServiceTokenView {
   createdAt: string;
   revokedAt: string | null;
   lastDeliveryAt: string | null;
+  /** The revision the token's newest delivery got; null before its first delivery. */
+  lastDeliveryRevision: number | null;
+  currentRevision: number;
+  /** True when the module, as last started with this token, runs older secrets than the current ones. */
+  stale: boolean;
 }
 
 /** Listeners told when a token is revoked (the delivery cache uses one). */
@@ -71,7 +76,19 @@ export class TokensService {
     });
     return {
       token,
-      tokenInfo: { id: row.id, name: tokenName, environment: names.environment, module: names.module, hint: row.hint, createdAt: row.created_at, revokedAt: null, lastDeliveryAt: null },
+      tokenInfo: {
+        id: row.id,
+        name: tokenName,
+        environment: names.environment,
+        module: names.module,
+        hint: row.hint,
+        createdAt: row.created_at,
+        revokedAt: null,
+        lastDeliveryAt: null,
+        lastDeliveryRevision: null,
+        currentRevision: 0,
+        stale: false,
+      },
     };
   }
 
@@ -90,9 +107,26 @@ export class TokensService {
         'environments.name as environment',
         'modules.name as module',
       ])
-      .select((eb) =>
-        eb.selectFrom('deliveries').select((inner) => inner.fn.max('deliveries.created_at').as('last')).whereRef('deliveries.token_id', '=', 'service_tokens.id').as('lastDeliveryAt'),
+      .leftJoin('revisions', (join) =>
+        join.onRef('revisions.environment_id', '=', 'service_tokens.environment_id').onRef('revisions.module_id', '=', 'service_tokens.module_id'),
       )
+      .select('revisions.revision as currentRevision')
+      .select((eb) => [
+        eb
+          .selectFrom('deliveries')
+          .select('deliveries.created_at')
+          .whereRef('deliveries.token_id', '=', 'service_tokens.id')
+          .orderBy('deliveries.created_at', 'desc')
+          .limit(1)
+          .as('lastDeliveryAt'),
+        eb
+          .selectFrom('deliveries')
+          .select('deliveries.revision')
+          .whereRef('deliveries.token_id', '=', 'service_tokens.id')
+          .orderBy('deliveries.created_at', 'desc')
+          .limit(1)
+          .as('lastDeliveryRevision'),
+      ])
       .where('service_tokens.app_id', '=', app.id);
     if (filter.environment !== undefined) {
       query = query.where('environments.name', '=', filter.environment);
@@ -110,6 +144,9 @@ export class TokensService {
       createdAt: row.created_at,
       revokedAt: row.revoked_at,
       lastDeliveryAt: row.lastDeliveryAt ?? null,
+      lastDeliveryRevision: row.lastDeliveryRevision ?? null,
+      currentRevision: row.currentRevision ?? 0,
+      stale: row.lastDeliveryRevision !== null && row.lastDeliveryRevision < (row.currentRevision ?? 0),
     }));
   }
 

@@ -15,6 +15,9 @@ interface TokenInfo {
   createdAt: string;
   revokedAt?: string | null;
   lastDeliveryAt?: string | null;
+  lastDeliveryRevision?: number | null;
+  currentRevision?: number;
+  stale?: boolean;
 }
 
 export async function createToken(context: CliContext, options: Options): Promise<void> {
@@ -48,10 +51,31 @@ export async function listTokens(context: CliContext, options: Options): Promise
   }
   writeTable(
     context,
-    ['ID', 'NAME', 'ENVIRONMENT', 'MODULE', 'HINT', 'CREATED', 'LAST DELIVERY', 'REVOKED'],
-    tokens.map((token) => [token.id, token.name, token.environment, token.module, token.hint, token.createdAt, token.lastDeliveryAt, token.revokedAt]),
+    ['ID', 'NAME', 'ENVIRONMENT', 'MODULE', 'HINT', 'CREATED', 'LAST DELIVERY', 'SECRETS', 'REVOKED'],
+    tokens.map((token) => [
+      token.id,
+      token.name,
+      token.environment,
+      token.module,
+      token.hint,
+      token.createdAt,
+      token.lastDeliveryAt,
+      describeFreshness(token),
+      token.revokedAt,
+    ]),
     `App ${app} has no service tokens${options.env === undefined && options.module === undefined ? '' : ' that match'}. Create one with \`tresor tokens create\`.`,
   );
+}
+
+/** Says whether the module last started with this token runs the current secrets. */
+function describeFreshness(token: TokenInfo): string {
+  if (token.lastDeliveryRevision === null || token.lastDeliveryRevision === undefined) {
+    return 'never fetched';
+  }
+  if (token.stale === true) {
+    return `stale (revision ${token.lastDeliveryRevision} of ${token.currentRevision ?? '?'}): restart`;
+  }
+  return `current (revision ${token.lastDeliveryRevision})`;
 }
 
 export async function revokeToken(context: CliContext, tokenId: string, options: Options): Promise<void> {

@@ -15,6 +15,9 @@ const TOKEN_INFO = {
     createdAt: { type: 'string' },
     revokedAt: { type: ['string', 'null'] },
     lastDeliveryAt: { type: ['string', 'null'] },
+    lastDeliveryRevision: { type: ['integer', 'null'] },
+    currentRevision: { type: 'integer' },
+    stale: { type: 'boolean', description: 'the newest delivery got an older revision than the current one: restart the module' },
   },
   required: ['id', 'name', 'environment', 'module', 'hint', 'createdAt'],
 } as const;
