@@ -1,8 +1,11 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { startDeliveryServer } from './helpers/delivery-server.js';
-import type { DeliveryServer } from './helpers/delivery-server.js';
-import { assertWrapperBuilt, runWrapper, wrapperEnvironment } from './helpers/wrapper-process.js';
+import { isTestDatabaseAvailable } from '../support/test-database.js';
+import { randomServiceToken, sendJson, startHttpServer } from './helpers/http-server.js';
+import type { TestServer } from './helpers/http-server.js';
+import { startTresorModules } from './helpers/tresor-modules.js';
+import type { ServedModule, TresorModules } from './helpers/tresor-modules.js';
+import { assertCliBuilt, runWrapper, wrapperEnvironment } from './helpers/wrapper-process.js';
 
 const STORED_DB_URL = 'postgres://app@db.example.internal/app';
 const LOCAL_DB_URL = 'postgres://localhost/dev';
@@ -34,26 +37,39 @@ const PEM =
   'QUJD\n' +
   '-----END PRIVATE KEY-----\n';
 
-describe('tresor run environment', () => {
-  const servers: DeliveryServer[] = [];
+describe.skipIf(!isTestDatabaseAvailable())('tresor run environment', () => {
+  let tresor: TresorModules;
+  const fakeServers: TestServer[] = [];
 
-  async function serve(secrets: Record<string, string>): Promise<DeliveryServer> {
-    const server = await startDeliveryServer(secrets);
-    servers.push(server);
-    return server;
+  function serve(secrets: Record<string, string>): Promise<ServedModule> {
+    return tresor.create(secrets);
   }
 
-  function environmentFor(server: DeliveryServer, variables: Record<string, string> = {}): NodeJS.ProcessEnv {
+  function environmentFor(server: { url: string; token: string }, variables: Record<string, string> = {}): NodeJS.ProcessEnv {
     return wrapperEnvironment({ TRESOR_SERVER: server.url, TRESOR_TOKEN: server.token, ...variables });
   }
 
-  beforeAll(() => {
-    assertWrapperBuilt();
+  beforeAll(async () => {
+    assertCliBuilt();
+    tresor = await startTresorModules();
   });
 
   afterEach(async () => {
-    await Promise.all(servers.splice(0).map((server) => server.close()));
+    await Promise.all(fakeServers.splice(0).map((server) => server.close()));
   });
+
+  afterAll(async () => {
+    await tresor?.stop();
+  });
+
+  // A fake server, because the real one rejects these keys and NUL values when they are written.
+  async function serveUnwritableSecrets(secrets: Record<string, string>): Promise<{ url: string; token: string }> {
+    const server = await startHttpServer((_request, response) =>
+      sendJson(response, 200, { app: 'shop', environment: 'production', module: 'api', revision: 1, secrets }),
+    );
+    fakeServers.push(server);
+    return { url: server.url, token: randomServiceToken() };
+  }
 
   it('secret overrides inherited variable', async () => {
     const server = await serve({ DB_URL: STORED_DB_URL, LOG_LEVEL: 'info' });
@@ -85,7 +101,7 @@ describe('tresor run environment', () => {
 
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/override inherited variables: "DB_URL"/);
-    expect(result.stderr).toMatch(/Loaded 2 secrets .* at revision 7/);
+    expect(result.stderr).toContain(`Loaded 2 secrets of app "${server.app}", environment "production", module "api" at revision ${server.revision}.`);
     expect(result.stderr).not.toContain(STORED_DB_URL);
     expect(result.stderr).not.toContain(LOCAL_DB_URL);
     expect(result.stderr).not.toContain('info');
@@ -148,19 +164,33 @@ describe('tresor run environment', () => {
       BACKSLASHES: 'C:\\path\\n\\t',
       SPACES: '  leading and trailing  ',
       EMPTY: '',
-      ['__proto__']: 'an ordinary name',
     };
     expect(Buffer.byteLength(PEM)).toBe(189);
     const server = await serve(secrets);
 
     const result = await runWrapper(printVariableBytes(Object.keys(secrets)), environmentFor(server));
 
-    expect(result.code).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     const received = JSON.parse(result.stdout) as Record<string, string | null>;
     for (const [name, value] of Object.entries(secrets)) {
       expect(received[name], name).toBe(toHex(value));
     }
+  });
+
+  // TODO: the server stores a secret named __proto__ but leaves it out of the delivery,
+  // because SecretsService.loadBundle assigns each key to a plain object. Turn this into
+  // `it` once the server keeps the key.
+  it.fails('secret named __proto__ reaches the child', async () => {
+    const server = await serve({ ['__proto__']: 'an ordinary name', OTHER: 'other' });
+    const script =
+      'process.stdout.write(JSON.stringify({ own: Object.hasOwn(process.env, "__proto__"),' +
+      ' value: Object.getOwnPropertyDescriptor(process.env, "__proto__")?.value ?? null }))';
+
+    const result = await runWrapper(['--', process.execPath, '-e', script], environmentFor(server));
+
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ own: true, value: 'an ordinary name' });
   });
 
   it('invalid secret names are skipped with one warning', async () => {
@@ -173,7 +203,7 @@ describe('tresor run environment', () => {
       'PATH=/tmp/evil': ':x',
       NUL_VALUE: 'before\0after',
     };
-    const server = await serve(secrets);
+    const server = await serveUnwritableSecrets(secrets);
     const script =
       'const names = ["my-key", "1BAD", "has space", "a.b", "PATH=/tmp/evil", "PATH", "NUL_VALUE"];' +
       'process.stdout.write(JSON.stringify({ present: Object.keys(process.env).filter((name) => names.includes(name)),' +

@@ -3,24 +3,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { startDeliveryServer } from './helpers/delivery-server.js';
-import type { DeliveryServer } from './helpers/delivery-server.js';
-import { assertWrapperBuilt, runWrapper, wrapperEnvironment } from './helpers/wrapper-process.js';
+import { isTestDatabaseAvailable } from '../support/test-database.js';
+import { startTresorModules } from './helpers/tresor-modules.js';
+import type { TresorModules } from './helpers/tresor-modules.js';
+import { assertCliBuilt, runWrapper, wrapperEnvironment } from './helpers/wrapper-process.js';
 
-describe('tresor run exit codes', () => {
-  let server: DeliveryServer;
+describe.skipIf(!isTestDatabaseAvailable())('tresor run exit codes', () => {
+  let tresor: TresorModules;
   let directory: string;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    assertWrapperBuilt();
-    server = await startDeliveryServer({ GREETING: 'hello' });
+    assertCliBuilt();
+    tresor = await startTresorModules();
+    const served = await tresor.create({ GREETING: 'hello' });
     directory = await mkdtemp(join(tmpdir(), 'tresor-run-exit-'));
-    env = wrapperEnvironment({ TRESOR_SERVER: server.url, TRESOR_TOKEN: server.token });
+    env = wrapperEnvironment({ TRESOR_SERVER: served.url, TRESOR_TOKEN: served.token });
   });
 
   afterAll(async () => {
-    await server?.close();
+    await tresor?.stop();
     if (directory !== undefined) {
       await rm(directory, { recursive: true, force: true });
     }

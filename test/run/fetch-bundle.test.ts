@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { CliError, EXIT_USAGE } from '../../src/cli/errors.js';
 import { deliveryUrl, fetchBundle } from '../../src/cli/run/fetch-bundle.js';
-import { createServiceToken, sendJson, startHttpServer } from './helpers/delivery-server.js';
-import type { RequestHandler, TestServer } from './helpers/delivery-server.js';
+import { freePort } from '../support/tresor-server.js';
+import { randomServiceToken, sendJson, startHttpServer } from './helpers/http-server.js';
+import type { RequestHandler, TestServer } from './helpers/http-server.js';
 
 const BUNDLE = { app: 'shop', environment: 'production', module: 'api', revision: 7, secrets: { DB_URL: 'postgres://db/app' } };
 
@@ -18,9 +19,24 @@ async function fetchError(promise: Promise<unknown>): Promise<CliError> {
   return error as CliError;
 }
 
-describe('fetchBundle', () => {
+describe('fetchBundle without a server', () => {
+  it('closed port names the URL', async () => {
+    const closedUrl = `http://127.0.0.1:${await freePort()}`;
+    const token = randomServiceToken();
+
+    const error = await fetchError(fetchBundle({ server: closedUrl, token }));
+
+    expect(error.message).toContain(`Failed to reach the Tresor server at ${closedUrl}/api/v1/delivery (ECONNREFUSED)`);
+    expect(error.message).toContain('Check TRESOR_SERVER');
+    expect(error.message).not.toContain(token);
+  });
+});
+
+// Fake servers send what a real Tresor server never does: odd statuses, bodies and timing.
+// environment.test.ts and fetch-failures.test.ts fetch real bundles and real 401s through `tresor run`.
+describe('fetchBundle from a fake server', () => {
   const servers: TestServer[] = [];
-  const token = createServiceToken();
+  const token = randomServiceToken();
 
   async function serve(handler: RequestHandler): Promise<TestServer> {
     const server = await startHttpServer(handler);
@@ -32,16 +48,7 @@ describe('fetchBundle', () => {
     await Promise.all(servers.splice(0).map((server) => server.close()));
   });
 
-  it('returns the bundle', async () => {
-    const server = await serve((_request, response) => sendJson(response, 200, BUNDLE));
-
-    const bundle = await fetchBundle({ server: server.url, token });
-
-    expect(bundle).toEqual(BUNDLE);
-    expect(server.requestPaths).toEqual(['/api/v1/delivery']);
-    expect(server.authorizations).toEqual([`Bearer ${token}`]);
-  });
-
+  // The server records the request path, which a real Tresor server does not report.
   it('keeps a path prefix of the server', async () => {
     const server = await serve((_request, response) => sendJson(response, 200, BUNDLE));
 
@@ -50,6 +57,7 @@ describe('fetchBundle', () => {
     expect(server.requestPaths).toEqual(['/tresor/api/v1/delivery']);
   });
 
+  // The real server leaves a secret named __proto__ out of its delivery, so only a fake sends one.
   it('keeps a secret named __proto__', async () => {
     const body = '{"app":"shop","environment":"production","module":"api","revision":1,"secrets":{"__proto__":"value"}}';
     const server = await serve((_request, response) => {
@@ -63,19 +71,7 @@ describe('fetchBundle', () => {
     expect(Object.getOwnPropertyDescriptor(bundle.secrets, '__proto__')?.value).toBe('value');
   });
 
-  it('401 names the token problem', async () => {
-    const server = await serve((_request, response) =>
-      sendJson(response, 401, { error: { code: 'UNAUTHENTICATED', message: 'The service token is revoked.' } }),
-    );
-
-    const error = await fetchError(fetchBundle({ server: server.url, token }));
-
-    expect(error.message).toContain('401 UNAUTHENTICATED: The service token is revoked.');
-    expect(error.message).toContain('invalid, expired or revoked');
-    expect(error.message).toContain('tresor tokens create');
-    expect(error.message).not.toContain(token);
-  });
-
+  // The real delivery route returns 401 for every token problem, never 403 or 404.
   it('403 includes the server message', async () => {
     const server = await serve((_request, response) =>
       sendJson(response, 403, { error: { code: 'FORBIDDEN', message: 'This token is for another environment.' } }),
@@ -190,17 +186,6 @@ describe('fetchBundle', () => {
     expect(error.message).not.toContain('sk_live_planted');
   });
 
-  it('closed port names the URL', async () => {
-    const stopped = await startHttpServer((_request, response) => sendJson(response, 200, BUNDLE));
-    await stopped.close();
-
-    const error = await fetchError(fetchBundle({ server: stopped.url, token }));
-
-    expect(error.message).toContain(`Failed to reach the Tresor server at ${stopped.url}/api/v1/delivery (ECONNREFUSED)`);
-    expect(error.message).toContain('Check TRESOR_SERVER');
-    expect(error.message).not.toContain(token);
-  });
-
   it('times out on a silent server', async () => {
     const server = await serve(() => {
       // Never responds; closing the server ends the connection.
@@ -212,11 +197,14 @@ describe('fetchBundle', () => {
     expect(error.message).toContain(server.url);
   });
 
+  // The server records the path and headers it received, which a real one does not report.
   it('sends the token only in the header', async () => {
     const server = await serve((_request, response) => sendJson(response, 200, BUNDLE));
 
-    await fetchBundle({ server: server.url, token });
+    const bundle = await fetchBundle({ server: server.url, token });
 
+    expect(bundle).toEqual(BUNDLE);
+    expect(server.requestPaths).toEqual(['/api/v1/delivery']);
     expect(server.requestPaths.join('')).not.toContain(token);
     expect(server.authorizations).toEqual([`Bearer ${token}`]);
   });

@@ -2,91 +2,114 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
-import { createServiceToken, startDeliveryServer } from './helpers/delivery-server.js';
-import type { DeliveryServer } from './helpers/delivery-server.js';
-import { assertWrapperBuilt, runWrapper, wrapperEnvironment } from './helpers/wrapper-process.js';
+import { isTestDatabaseAvailable } from '../support/test-database.js';
+import { freePort } from '../support/tresor-server.js';
+import { randomServiceToken } from './helpers/http-server.js';
+import { startTresorModules } from './helpers/tresor-modules.js';
+import type { TresorModules } from './helpers/tresor-modules.js';
+import { assertCliBuilt, runWrapper, wrapperEnvironment } from './helpers/wrapper-process.js';
 
-describe('tresor run fetch failures', () => {
+describe.skipIf(!isTestDatabaseAvailable())('tresor run fetch failures', () => {
+  let tresor: TresorModules;
   let directory: string;
   let marker: string;
-  let server: DeliveryServer | undefined;
+  // Nothing listens here, so any request fails with ECONNREFUSED. A usage error without
+  // ECONNREFUSED shows that `tresor run` stopped before sending anything.
+  let closedUrl: string;
 
   // A command that proves it ran by creating the marker file.
   function markerCommand(): string[] {
     return ['--', process.execPath, '-e', 'require("node:fs").writeFileSync(process.argv[1], "ran")', marker];
   }
 
-  beforeAll(() => {
-    assertWrapperBuilt();
+  beforeAll(async () => {
+    assertCliBuilt();
+    tresor = await startTresorModules();
   });
 
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'tresor-run-fetch-'));
     marker = join(directory, 'child-ran');
+    closedUrl = `http://127.0.0.1:${await freePort()}`;
   });
 
   afterEach(async () => {
-    await server?.close();
-    server = undefined;
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('runs the command when delivery works', async () => {
-    server = await startDeliveryServer({ GREETING: 'hello' });
+  afterAll(async () => {
+    await tresor?.stop();
+  });
 
-    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: server.url, TRESOR_TOKEN: server.token }));
+  it('runs the command when delivery works', async () => {
+    const served = await tresor.create({ GREETING: 'hello' });
+
+    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: served.url, TRESOR_TOKEN: served.token }));
 
     expect(result.code).toBe(0);
+    expect(result.stderr).toBe('');
     expect(existsSync(marker)).toBe(true);
   });
 
   it('server down stops before the command', async () => {
-    const stopped = await startDeliveryServer({ GREETING: 'hello' });
-    await stopped.close();
+    const served = await tresor.create({ GREETING: 'hello' });
 
-    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: stopped.url, TRESOR_TOKEN: stopped.token }));
+    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: closedUrl, TRESOR_TOKEN: served.token }));
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`${stopped.url}/api/v1/delivery`);
+    expect(result.stderr).toContain(`${closedUrl}/api/v1/delivery`);
     expect(result.stderr).toContain('ECONNREFUSED');
     expect(result.stderr).toContain('TRESOR_SERVER');
-    expect(result.stderr).not.toContain(stopped.token);
+    expect(result.stderr).not.toContain(served.token);
     expect(result.stdout).toBe('');
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('rejected token stops before the command', async () => {
-    server = await startDeliveryServer({ GREETING: 'hello' });
-    const wrongToken = createServiceToken();
+  it('revoked token stops before the command', async () => {
+    const served = await tresor.create({ GREETING: 'hello' });
+    const env = wrapperEnvironment({ TRESOR_SERVER: served.url, TRESOR_TOKEN: served.token });
+    const beforeRevocation = await runWrapper(['--', 'true'], env);
+    expect(beforeRevocation.code).toBe(0);
 
-    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: server.url, TRESOR_TOKEN: wrongToken }));
+    await tresor.revokeToken(served);
+    const result = await runWrapper(markerCommand(), env);
 
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('401');
+    expect(result.stderr).toContain('401 UNAUTHENTICATED');
     expect(result.stderr).toContain('invalid, expired or revoked');
     expect(result.stderr).toContain('tresor tokens create');
-    expect(result.stderr).not.toContain(wrongToken);
+    expect(result.stderr).not.toContain(served.token);
     expect(result.stdout).toBe('');
     expect(existsSync(marker)).toBe(false);
-    expect(server.requestPaths).toEqual(['/api/v1/delivery']);
+  });
+
+  it('unknown token stops before the command', async () => {
+    const unknownToken = randomServiceToken();
+
+    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: tresor.url, TRESOR_TOKEN: unknownToken }));
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('401 UNAUTHENTICATED');
+    expect(result.stderr).toContain('invalid, expired or revoked');
+    expect(result.stderr).not.toContain(unknownToken);
+    expect(result.stdout).toBe('');
+    expect(existsSync(marker)).toBe(false);
   });
 
   it('missing TRESOR_TOKEN is a usage error', async () => {
-    server = await startDeliveryServer({ GREETING: 'hello' });
-
-    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: server.url }));
+    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: closedUrl }));
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('TRESOR_TOKEN is not set');
     expect(result.stderr).toContain('tresor tokens create');
+    expect(result.stderr).not.toContain('ECONNREFUSED');
     expect(existsSync(marker)).toBe(false);
-    expect(server.requestPaths).toEqual([]);
   });
 
   it('missing TRESOR_SERVER is a usage error', async () => {
-    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_TOKEN: createServiceToken() }));
+    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_TOKEN: randomServiceToken() }));
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('TRESOR_SERVER is not set');
@@ -94,34 +117,31 @@ describe('tresor run fetch failures', () => {
   });
 
   it('malformed TRESOR_TOKEN is not sent', async () => {
-    server = await startDeliveryServer({ GREETING: 'hello' });
     const malformed = 'not-a-token\nx-injected: 1';
 
-    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: server.url, TRESOR_TOKEN: malformed }));
+    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: closedUrl, TRESOR_TOKEN: malformed }));
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('TRESOR_TOKEN does not contain a service token');
     expect(result.stderr).not.toContain('not-a-token');
-    expect(server.requestPaths).toEqual([]);
+    expect(result.stderr).not.toContain('ECONNREFUSED');
     expect(existsSync(marker)).toBe(false);
   });
 
   it('falls back to TRESOR_URL', async () => {
-    server = await startDeliveryServer({ GREETING: 'hello' });
+    const served = await tresor.create({ GREETING: 'hello' });
 
-    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_URL: server.url, TRESOR_TOKEN: server.token }));
+    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_URL: served.url, TRESOR_TOKEN: served.token }));
 
     expect(result.code).toBe(0);
     expect(existsSync(marker)).toBe(true);
   });
 
   it('missing command is a usage error', async () => {
-    server = await startDeliveryServer({ GREETING: 'hello' });
-
-    const result = await runWrapper(['--'], wrapperEnvironment({ TRESOR_SERVER: server.url, TRESOR_TOKEN: server.token }));
+    const result = await runWrapper(['--'], wrapperEnvironment({ TRESOR_SERVER: closedUrl, TRESOR_TOKEN: randomServiceToken() }));
 
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('Missing the command to run');
-    expect(server.requestPaths).toEqual([]);
+    expect(result.stderr).not.toContain('ECONNREFUSED');
   });
 });

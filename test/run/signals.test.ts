@@ -2,15 +2,16 @@ import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-import { startDeliveryServer } from './helpers/delivery-server.js';
-import type { DeliveryServer } from './helpers/delivery-server.js';
+import { isTestDatabaseAvailable } from '../support/test-database.js';
+import { startTresorModules } from './helpers/tresor-modules.js';
+import type { TresorModules } from './helpers/tresor-modules.js';
 import {
-  assertWrapperBuilt,
+  assertCliBuilt,
   childPids,
   isProcessRunning,
   SIGNAL_CHILD_PATH,
   startWrapper,
-  WRAPPER_PATH,
+  tresorRunArgs,
   WrapperProcess,
   wrapperEnvironment,
 } from './helpers/wrapper-process.js';
@@ -22,8 +23,8 @@ const canUnsharePid = pidNamespaceProbe.status === 0;
 // `script` (util-linux) runs a command on a new pseudo-terminal, in its foreground process group.
 const canUseScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0;
 
-describe('tresor run signal forwarding', () => {
-  let server: DeliveryServer;
+describe.skipIf(!isTestDatabaseAvailable())('tresor run signal forwarding', () => {
+  let tresor: TresorModules;
   let env: NodeJS.ProcessEnv;
   const started: WrapperProcess[] = [];
   const extraPids: number[] = [];
@@ -41,9 +42,10 @@ describe('tresor run signal forwarding', () => {
   }
 
   beforeAll(async () => {
-    assertWrapperBuilt();
-    server = await startDeliveryServer({ GREETING: 'hello' });
-    env = wrapperEnvironment({ TRESOR_SERVER: server.url, TRESOR_TOKEN: server.token });
+    assertCliBuilt();
+    tresor = await startTresorModules();
+    const served = await tresor.create({ GREETING: 'hello' });
+    env = wrapperEnvironment({ TRESOR_SERVER: served.url, TRESOR_TOKEN: served.token });
   });
 
   afterEach(() => {
@@ -58,7 +60,7 @@ describe('tresor run signal forwarding', () => {
   });
 
   afterAll(async () => {
-    await server?.close();
+    await tresor?.stop();
   });
 
   // The wrapper runs without a terminal, so SIGINT and SIGQUIT sent by `kill` are forwarded too.
@@ -118,7 +120,7 @@ describe('tresor run signal forwarding', () => {
   it.skipIf(!canUnsharePid)('SIGTERM reaches the child when the wrapper is PID 1', async () => {
     const unshare = new WrapperProcess(
       'unshare',
-      ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, WRAPPER_PATH, '--', process.execPath, SIGNAL_CHILD_PATH, 'SIGTERM'],
+      ['--pid', '--fork', '--mount-proc', '--kill-child', process.execPath, ...tresorRunArgs(['--', process.execPath, SIGNAL_CHILD_PATH, 'SIGTERM'])],
       env,
     );
     started.push(unshare);
@@ -141,7 +143,7 @@ describe('tresor run signal forwarding', () => {
   it.skipIf(!canUseScript)('Ctrl-C in a terminal reaches the child once', async () => {
     // `exec` makes the wrapper the process that `script` started, in the terminal's
     // foreground process group, where Ctrl-C reaches both it and its child.
-    const command = ['exec', process.execPath, WRAPPER_PATH, '--', process.execPath, SIGNAL_CHILD_PATH, 'SIGINT'].join(' ');
+    const command = ['exec', process.execPath, ...tresorRunArgs(['--', process.execPath, SIGNAL_CHILD_PATH, 'SIGINT'])].join(' ');
     const terminal = spawn('script', ['--quiet', '--flush', '--return', '--command', command, '/dev/null'], {
       env,
       stdio: ['pipe', 'pipe', 'pipe'],

@@ -1,3 +1,6 @@
+// Plain HTTP servers for what a real Tresor server cannot show: malformed bodies, statuses
+// other than 200 and 401, redirects, silence, secret keys that are not environment variable
+// names, and the exact requests that arrived.
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -15,7 +18,8 @@ export interface TestServer {
 
 export type RequestHandler = (request: IncomingMessage, response: ServerResponse) => void;
 
-export function createServiceToken(): string {
+/** Returns a well-formed service token that no server has issued. */
+export function randomServiceToken(): string {
   return `tsr_svc_${randomBytes(32).toString('base64url')}`;
 }
 
@@ -46,28 +50,4 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   const text = JSON.stringify(body);
   response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   response.end(text);
-}
-
-export interface DeliveryServer extends TestServer {
-  token: string;
-}
-
-/**
- * Starts a server that implements `GET /api/v1/delivery` for one service token: the
- * bundle for a matching bearer token, a 401 error body for any other.
- */
-export async function startDeliveryServer(secrets: Record<string, string>, revision = 7): Promise<DeliveryServer> {
-  const token = createServiceToken();
-  const server = await startHttpServer((request, response) => {
-    if (request.method !== 'GET' || request.url !== '/api/v1/delivery') {
-      sendJson(response, 404, { error: { code: 'NOT_FOUND', message: 'No route matches this request.' } });
-      return;
-    }
-    if (request.headers.authorization !== `Bearer ${token}`) {
-      sendJson(response, 401, { error: { code: 'UNAUTHENTICATED', message: 'The service token is invalid or revoked.' } });
-      return;
-    }
-    sendJson(response, 200, { app: 'shop', environment: 'production', module: 'api', revision, secrets });
-  });
-  return { ...server, token };
 }

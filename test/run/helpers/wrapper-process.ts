@@ -4,36 +4,45 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { TRESOR_BIN } from '../../support/tresor-server.js';
+
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
-export const WRAPPER_PATH = join(repositoryRoot, 'test/run/fixtures/wrapper.mjs');
 export const SIGNAL_CHILD_PATH = join(repositoryRoot, 'test/run/fixtures/signal-child.mjs');
 
-// The sources that the compiled wrapper runs, each with the file tsc emits for it.
+// The sources on the path of `tresor run`, each with the file tsc emits for it.
 const compiledSources = [
   ...readdirSync(join(repositoryRoot, 'src/cli/run'))
     .filter((name) => name.endsWith('.ts') && !name.endsWith('.test.ts'))
     .map((name) => `cli/run/${name}`),
+  'cli/bin.ts',
+  'cli/main.ts',
+  'cli/commands/run-commands.ts',
   'cli/errors.ts',
   'domain/names.ts',
   'domain/errors.ts',
 ];
 
 /**
- * Throws unless dist/ contains a build of the run module that is newer than its sources,
- * because the tests start the compiled code as a real process.
+ * Throws unless dist/ contains a build of `tresor run` that is newer than its sources,
+ * because the tests start the built binary as a real process.
  */
-export function assertWrapperBuilt(): void {
+export function assertCliBuilt(): void {
   for (const source of compiledSources) {
     const sourcePath = join(repositoryRoot, 'src', source);
     const compiledPath = join(repositoryRoot, 'dist', source.replace(/\.ts$/, '.js'));
     if (!existsSync(compiledPath)) {
-      throw new Error(`${compiledPath} is missing. Build first: npx tsc -p tsconfig.build.json`);
+      throw new Error(`${compiledPath} is missing. Build first: npm run build`);
     }
     if (statSync(compiledPath).mtimeMs < statSync(sourcePath).mtimeMs) {
-      throw new Error(`${compiledPath} is older than src/${source}. Rebuild: npx tsc -p tsconfig.build.json`);
+      throw new Error(`${compiledPath} is older than src/${source}. Rebuild: npm run build`);
     }
   }
+}
+
+/** Returns the arguments that make Node run `tresor run ARGS` from the built binary. */
+export function tresorRunArgs(args: string[]): string[] {
+  return [TRESOR_BIN, 'run', ...args];
 }
 
 export interface WrapperResult {
@@ -97,9 +106,9 @@ export class WrapperProcess {
   }
 }
 
-/** Starts `wrapper.mjs ARGS` under Node with exactly the given environment. */
+/** Starts `tresor run ARGS` under Node with exactly the given environment. */
 export function startWrapper(args: string[], env: NodeJS.ProcessEnv): WrapperProcess {
-  return new WrapperProcess(process.execPath, [WRAPPER_PATH, ...args], env);
+  return new WrapperProcess(process.execPath, tresorRunArgs(args), env);
 }
 
 export function runWrapper(args: string[], env: NodeJS.ProcessEnv): Promise<WrapperResult> {
