@@ -248,7 +248,8 @@ export class SecretsService {
   async loadBundle(ids: ScopeIds): Promise<{ revision: number; secrets: Record<string, string> }> {
     const revision = await currentRevision(this.db, ids);
     const rows = await this.currentRows(this.db, ids);
-    const secrets: Record<string, string> = {};
+    // A null prototype makes a key such as __proto__ an ordinary property instead of a setter.
+    const secrets: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const row of rows) {
       secrets[row.key] = await this.decryptRow(ids, row);
     }

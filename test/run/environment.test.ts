@@ -178,10 +178,7 @@ describe.skipIf(!isTestDatabaseAvailable())('tresor run environment', () => {
     }
   });
 
-  // TODO: the server stores a secret named __proto__ but leaves it out of the delivery,
-  // because SecretsService.loadBundle assigns each key to a plain object. Turn this into
-  // `it` once the server keeps the key.
-  it.fails('secret named __proto__ reaches the child', async () => {
+  it('secret named __proto__ reaches the child', async () => {
     const server = await serve({ ['__proto__']: 'an ordinary name', OTHER: 'other' });
     const script =
       'process.stdout.write(JSON.stringify({ own: Object.hasOwn(process.env, "__proto__"),' +
