@@ -151,7 +151,7 @@ describe.skipIf(!isTestDatabaseAvailable())('backup and restore', () => {
     let written = 0;
     const writer = (async () => {
       while (writing) {
-        // better-sqlite3 answers synchronously, so without this yield the loop would run
+        // better-sqlite3 runs queries synchronously, so without this yield the loop would run
         // on microtasks alone and starve the backup's file writes.
         await new Promise((resolve) => setImmediate(resolve));
         written += 1;

@@ -50,8 +50,8 @@ export async function runRestore(context: CliContext, options: LocalDatabase & {
 }
 
 /**
- * Loads the root key like the server does, except that a missing key file is an error:
- * a new random key would seal a backup nobody can restore, or fail every restore.
+ * Loads the root key like the server does, except that a missing key file is an error.
+ * A new random key would seal a backup that no server can restore, or fail every restore.
  */
 async function loadExistingKeyring(env: NodeJS.ProcessEnv, dataDir: string): Promise<Keyring> {
   const keyFile = path.join(dataDir, DEFAULT_ROOT_KEY_FILE_NAME);

@@ -45,8 +45,9 @@ export type BackupSegment =
   | { type: 'end'; rowCounts: Record<string, number> };
 
 /**
- * The one error for a backup that fails to open, whatever the cause: a changed byte, a
- * truncated file or another root key cannot be told apart, and need not be.
+ * Creates the one error for a backup that fails to open, whatever the cause. AES-GCM
+ * can't distinguish a changed byte, a truncated file and another root key, and the
+ * operator's fix is the same for all three.
  */
 export function corruptBackupError(file: string, detail = ''): TresorError {
   return validationError(
