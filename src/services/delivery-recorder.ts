@@ -36,6 +36,8 @@ export class DeliveryRecorder {
   private drainRequested = false;
   private dropped = 0;
   private fullBatchInsert: CompiledQuery | null = null;
+  private lastTime = 0;
+  private lastTimeText = '';
   private readonly options: DeliveryRecorderOptions;
 
   constructor(
@@ -52,7 +54,22 @@ export class DeliveryRecorder {
       return;
     }
     const now = Date.now();
-    this.pending.push({ ...delivery, id: timeOrderedId(now), created_at: new Date(now).toISOString() });
+    if (now !== this.lastTime) {
+      // Many deliveries share a millisecond under load, and formatting the time costs about 1 µs.
+      this.lastTime = now;
+      this.lastTimeText = new Date(now).toISOString();
+    }
+    // Every row is built with the same properties in the same order, which keeps V8 on its fast path.
+    this.pending.push({
+      id: timeOrderedId(now),
+      token_id: delivery.token_id,
+      app_id: delivery.app_id,
+      environment_id: delivery.environment_id,
+      module_id: delivery.module_id,
+      revision: delivery.revision,
+      address: delivery.address,
+      created_at: this.lastTimeText,
+    });
     if (this.pending.length >= this.options.maxBatch) {
       void this.startWriting();
     } else {
