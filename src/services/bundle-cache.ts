@@ -17,9 +17,11 @@ export interface BundleCacheLimits {
   maxAgeMs: number;
 }
 
+// The byte limit keeps the cache a small part of the server's memory: an idle server uses
+// about 100 MB of resident memory, and about 150 MB under delivery load (docs/benchmarks.md).
 export const DEFAULT_BUNDLE_CACHE_LIMITS: BundleCacheLimits = {
   maxEntries: 1000,
-  maxBytes: 64 * 1024 * 1024,
+  maxBytes: 32 * 1024 * 1024,
   maxAgeMs: 5 * 60 * 1000,
 };
 
