@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 
 import { api, startTresorServer, type TresorServer } from '../../support/tresor-server.js';
 
-/** A fresh root key in the form TRESOR_ROOT_KEY takes: base64 of 32 random bytes. */
+/** Generates a root key as TRESOR_ROOT_KEY takes it: base64 of 32 random bytes. */
 export function randomRootKey(): string {
   return randomBytes(32).toString('base64');
 }

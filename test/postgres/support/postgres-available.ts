@@ -1,8 +1,8 @@
 import { findPostgresBinDir, PostgresBinariesMissingError } from '../../support/postgres-cluster.js';
 
 /**
- * Finds out once per test file whether PostgreSQL 15+ is installed. Outside CI a missing
- * installation skips the PostgreSQL suites with a loud message; in CI (`CI=true`) it
+ * Checks once per test file whether PostgreSQL 15+ is installed. Outside CI, a missing
+ * installation skips the PostgreSQL suites with a loud message. In CI (`CI=true`) it
  * fails the file, because a skipped suite there would hide a broken set-up.
  */
 async function checkPostgresInstalled(): Promise<boolean> {
