@@ -32,9 +32,29 @@ export function defaultDatabaseUrl(dataDir: string): string {
   return `sqlite:${path.join(dataDir, 'tresor.db')}`;
 }
 
-/** Loads the root key, opens and migrates the database and wires the services. */
+/**
+ * Opens and migrates the database, loads the root key and wires the services. The
+ * database comes first, so a wrong database URL fails before a new root key file is
+ * created in the data folder.
+ */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
-  const rootKey = await loadRootKey({ env: options.env, dataDir: options.dataDir });
+  const databaseUrl = options.databaseUrl ?? defaultDatabaseUrl(options.dataDir);
+  const store = openStore(databaseUrl, options.poolSize === undefined ? {} : { poolSize: options.poolSize });
+  let rootKey: RootKeySource;
+  try {
+    const report = await migrateToLatest(store.db).catch((error: unknown) => {
+      // Migrations run the first query, so an unreachable database or a rejected login shows here.
+      throw describeConnectionFailure(store, error) ?? error;
+    });
+    if (report.applied.length > 0) {
+      options.logger.info({ migrations: report.applied, database: store.location }, 'Applied database migrations');
+    }
+    rootKey = await loadRootKey({ env: options.env, dataDir: options.dataDir });
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+
   if (rootKey.created) {
     options.logger.warn(
       { path: rootKey.path },
@@ -42,19 +62,6 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
   }
   const keyring = new Keyring([rootKey.key]);
-
-  const databaseUrl = options.databaseUrl ?? defaultDatabaseUrl(options.dataDir);
-  const store = openStore(databaseUrl, options.poolSize === undefined ? {} : { poolSize: options.poolSize });
-  try {
-    const report = await migrateToLatest(store.db);
-    if (report.applied.length > 0) {
-      options.logger.info({ migrations: report.applied, database: store.location }, 'Applied database migrations');
-    }
-  } catch (error) {
-    await store.close();
-    // Migrations run the first query, so an unreachable database or a rejected login shows here.
-    throw describeConnectionFailure(store, error) ?? error;
-  }
 
   const services = createServices(store, keyring, options.logger, options.services);
   return {

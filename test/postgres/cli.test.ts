@@ -185,6 +185,9 @@ describe.skipIf(!postgresInstalled)('tresor CLI on PostgreSQL', () => {
     expectCleanFailure(result);
     expect(result.stderr).toContain(`127.0.0.1:${cluster.port}/no_such_database`);
     expect(result.stderr).toContain('the database does not exist');
+    // The database is opened before the root key, so a failed start leaves no new key file.
+    expect(fs.existsSync(path.join(dataDir, 'root.key'))).toBe(false);
+    expect(result.stderr).not.toContain('Created a new root key file');
   });
 
   test('rejected logins are explained', async () => {
