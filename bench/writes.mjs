@@ -11,18 +11,20 @@ import { initOwner, startTresorServer } from './lib/tresor-process.mjs';
 const CONNECTIONS = 4;
 const VALUE_BYTES = 40;
 const MIN_WRITES_PER_SECOND = { sqlite: 1000, postgres: 500 };
+const DIALECT_NAMES = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 
 /**
  * Measurement 4: secret writes through the API, one PUT of one new key per request, with
  * audit events written in each write's transaction, on SQLite and on a throwaway
- * PostgreSQL cluster. Afterwards it counts the audit events in the database, to show that
- * every write was audited.
+ * PostgreSQL cluster. The keys go round-robin to as many modules as there are connections,
+ * and then all to one module, where writers wait for each other: a write locks its
+ * module's revision until it commits. Afterwards the benchmark counts the audit events in
+ * the database, to show that every write was audited.
  */
 export async function benchWrites({ durationSeconds, warmUpSeconds, logLevel, log }) {
   const dialects = [];
   await withTempDir('tresor-bench-writes-', async (dataDir) => {
-    log(`writes: SQLite, ${CONNECTIONS} connections, ${durationSeconds} s`);
-    dialects.push({ dialect: 'sqlite', ...(await measureWrites({ dataDir, databaseUrl: undefined, durationSeconds, warmUpSeconds, logLevel })) });
+    dialects.push({ dialect: 'sqlite', ...(await measureWrites({ dataDir, databaseUrl: undefined, durationSeconds, warmUpSeconds, logLevel, log })) });
   });
 
   const { startPostgresCluster } = await loadPostgresCluster();
@@ -30,36 +32,46 @@ export async function benchWrites({ durationSeconds, warmUpSeconds, logLevel, lo
   try {
     await withTempDir('tresor-bench-writes-pg-', async (dataDir) => {
       const databaseUrl = await cluster.createDatabase();
-      log(`writes: PostgreSQL, ${CONNECTIONS} connections, ${durationSeconds} s`);
-      dialects.push({ dialect: 'postgres', ...(await measureWrites({ dataDir, databaseUrl, durationSeconds, warmUpSeconds, logLevel })) });
+      dialects.push({ dialect: 'postgres', ...(await measureWrites({ dataDir, databaseUrl, durationSeconds, warmUpSeconds, logLevel, log })) });
     });
   } finally {
     await cluster.stop();
   }
 
-  const names = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
   return {
     name: 'writes',
     title: `Secret writes through the API (PUT one new key per request, ${CONNECTIONS} connections)`,
-    checks: dialects.map(({ dialect, load }) => atLeast(`writes/s, ${names[dialect]}`, 'writes/s', load.requestsPerSecond, MIN_WRITES_PER_SECOND[dialect])),
+    checks: dialects.flatMap(({ dialect, spread, single }) => [
+      atLeast(`writes/s, ${DIALECT_NAMES[dialect]}, ${CONNECTIONS} modules`, 'writes/s', spread.requestsPerSecond, MIN_WRITES_PER_SECOND[dialect]),
+      atLeast(`writes/s, ${DIALECT_NAMES[dialect]}, 1 module`, 'writes/s', single.requestsPerSecond, MIN_WRITES_PER_SECOND[dialect]),
+    ]),
     notes: dialects.map(
-      ({ dialect, load, auditEvents, writes }) =>
-        `${names[dialect]}: p50 ${load.p50Ms.toFixed(2)} ms, p99 ${load.p99Ms.toFixed(2)} ms; ${writes} successful writes (warm-up included), ${auditEvents} secret.set audit events.`,
+      ({ dialect, spread, single, auditEvents, writes }) =>
+        `${DIALECT_NAMES[dialect]}: p50 ${spread.p50Ms.toFixed(2)} ms and p99 ${spread.p99Ms.toFixed(2)} ms over ${CONNECTIONS} modules, ` +
+        `p50 ${single.p50Ms.toFixed(2)} ms and p99 ${single.p99Ms.toFixed(2)} ms on 1 module; ` +
+        `${writes} successful writes (warm-up included), ${auditEvents} secret.set audit events.`,
     ),
     details: { connections: CONNECTIONS, dialects },
   };
 }
 
-async function measureWrites({ dataDir, databaseUrl, durationSeconds, warmUpSeconds, logLevel }) {
+async function measureWrites({ dataDir, databaseUrl, durationSeconds, warmUpSeconds, logLevel, log }) {
+  const dialect = databaseUrl === undefined ? 'sqlite' : 'postgres';
   initOwner({ dataDir, databaseUrl });
   const server = await startTresorServer({ dataDir, databaseUrl, logLevel });
-  let writes = 0;
-  let load;
+  let result;
   try {
     const client = await ApiClient.signIn(server.url);
-    const { scopePath } = await client.createScope({ app: 'bench', environment: 'production', module: 'orders', secrets: [] });
+    await client.request('POST', '/apps', { name: 'bench' });
+    await client.request('POST', '/apps/bench/environments', { name: 'production' });
+    const scopePaths = [];
+    for (let index = 0; index < CONNECTIONS; index += 1) {
+      await client.request('POST', '/apps/bench/modules', { name: `module-${index}` });
+      scopePaths.push(`/apps/bench/environments/production/modules/module-${index}`);
+    }
+
     let next = 0;
-    const target = {
+    const writesTo = (modules) => ({
       url: server.url,
       method: 'PUT',
       headers: { authorization: `Bearer ${client.token}`, 'content-type': 'application/json' },
@@ -68,24 +80,29 @@ async function measureWrites({ dataDir, databaseUrl, durationSeconds, warmUpSeco
           // A new key per request: every write inserts a secret, a version and an audit event.
           setupRequest: (request) => {
             next += 1;
-            return { ...request, path: `/api/v1${scopePath}/secrets/KEY_${next}`, body: JSON.stringify({ value: randomBytes(VALUE_BYTES).toString('base64url') }) };
+            const path = `/api/v1${scopePaths[next % modules]}/secrets/KEY_${next}`;
+            return { ...request, path, body: JSON.stringify({ value: randomBytes(VALUE_BYTES).toString('base64url') }) };
           },
         },
       ],
-    };
-    const warmUp = await measureLoad({ ...target, connections: CONNECTIONS, durationSeconds: warmUpSeconds });
-    load = await measureLoad({ ...target, connections: CONNECTIONS, durationSeconds });
-    assertAllSucceeded('secret writes', load);
-    writes = warmUp.ok + load.ok;
+    });
+
+    log(`writes: ${DIALECT_NAMES[dialect]}, ${CONNECTIONS} connections, ${durationSeconds} s over ${CONNECTIONS} modules, then ${durationSeconds} s on 1 module`);
+    const warmUp = await measureLoad({ ...writesTo(CONNECTIONS), connections: CONNECTIONS, durationSeconds: warmUpSeconds });
+    const spread = await measureLoad({ ...writesTo(CONNECTIONS), connections: CONNECTIONS, durationSeconds });
+    assertAllSucceeded(`secret writes to ${CONNECTIONS} modules`, spread);
+    const single = await measureLoad({ ...writesTo(1), connections: CONNECTIONS, durationSeconds });
+    assertAllSucceeded('secret writes to 1 module', single);
+    result = { spread, single, writes: warmUp.ok + spread.ok + single.ok };
   } finally {
     await server.stop();
   }
+
   const auditEvents = await countRows({ dataDir, databaseUrl }, 'audit_events', { column: 'action', value: 'secret.set' });
   // Requests in flight when autocannon stops still complete on the server, so there can
   // be a few more events than counted writes, never fewer.
-  if (auditEvents < writes) {
-    throw new Error(`${writes} successful writes but only ${auditEvents} secret.set audit events`);
+  if (auditEvents < result.writes) {
+    throw new Error(`${result.writes} successful writes but only ${auditEvents} secret.set audit events`);
   }
-  return { load, writes, auditEvents };
+  return { ...result, auditEvents };
 }
-
