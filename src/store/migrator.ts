@@ -21,8 +21,15 @@ export async function migrateToLatest<T>(db: Kysely<T>): Promise<MigrationReport
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === 'Error');
   if (error !== undefined) {
-    const name = failed?.migrationName ?? 'unknown';
-    throw new Error(`Failed to apply database migration ${name}`, { cause: error });
+    // Migrations carry no secret values, so the database's own message is safe to show.
+    const reason = error instanceof Error ? error.message : String(error);
+    if (failed !== undefined) {
+      throw new Error(`Failed to apply database migration ${failed.migrationName}: ${reason}`, { cause: error });
+    }
+    throw new Error(
+      `Failed to migrate the database: ${reason}. If a newer version of Tresor has migrated this database, run that version.`,
+      { cause: error },
+    );
   }
   return { applied: (results ?? []).map((result) => result.migrationName) };
 }
