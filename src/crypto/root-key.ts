@@ -30,6 +30,8 @@ export interface RootKeySource {
 export async function loadRootKey(options: {
   env: NodeJS.ProcessEnv;
   dataDir: string;
+  /** False when the database already holds data keys, which a new root key could not unwrap. */
+  mayCreate?: boolean;
 }): Promise<RootKeySource> {
   const { env, dataDir } = options;
 
@@ -43,7 +45,7 @@ export async function loadRootKey(options: {
     return loadConfiguredKeyFile(configuredFile);
   }
 
-  return loadOrCreateDefaultKeyFile(dataDir);
+  return loadOrCreateDefaultKeyFile(dataDir, options.mayCreate ?? true);
 }
 
 async function loadConfiguredKeyFile(configuredFile: string): Promise<RootKeySource> {
@@ -64,13 +66,19 @@ async function loadConfiguredKeyFile(configuredFile: string): Promise<RootKeySou
   return { key, origin: 'file', path, created: false };
 }
 
-async function loadOrCreateDefaultKeyFile(dataDir: string): Promise<RootKeySource> {
+async function loadOrCreateDefaultKeyFile(dataDir: string, mayCreate: boolean): Promise<RootKeySource> {
   const path = join(resolve(dataDir), DEFAULT_ROOT_KEY_FILE_NAME);
   const description = `The root key file ${path}`;
 
   const existing = await readKeyFile(path, description);
   if (existing !== null) {
     return { key: existing, origin: 'file', path, created: false };
+  }
+  if (!mayCreate) {
+    throw validationError(
+      `The database already holds encrypted secrets, but the root key file ${path} does not exist, and a new key could not decrypt them. ` +
+        'Put the key file back from your backup, or point TRESOR_ROOT_KEY or TRESOR_ROOT_KEY_FILE at the key this database was created with.',
+    );
   }
 
   await mkdir(dirname(path), { recursive: true, mode: 0o700 });

@@ -44,6 +44,11 @@ export function assertValidValue(key: string, value: string): void {
       `The value of ${key} is ${bytes} bytes; a secret value may be at most ${MAX_SECRET_VALUE_BYTES} bytes (64 KiB). Store large files elsewhere and keep a reference here.`,
     );
   }
+  if (!value.isWellFormed()) {
+    throw validationError(
+      `The value of ${key} contains a lone UTF-16 surrogate, which is not valid Unicode and would be stored changed. Send valid UTF-8 text.`,
+    );
+  }
   if (value.includes('\0')) {
     throw validationError(
       `The value of ${key} contains a NUL byte, which an environment variable cannot carry. Encode the value (base64, say) before storing it.`,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 
 import type { Services } from '../services/index.js';
 import { installErrorHandler } from './error-handler.js';
+import { installStrictJsonParser } from './json-body-parser.js';
 import { registerAppsRoutes } from './routes/apps-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerConfigRoutes } from './routes/config-routes.js';
@@ -26,12 +27,15 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     loggerInstance,
     trustProxy: false,
     bodyLimit: 1024 * 1024,
+    // Secret keys of up to 256 characters travel as path parameters (find-my-way's default is 100).
+    maxParamLength: 1024,
     requestIdHeader: false,
     // No type coercion: a secret sent as the number 42 is an error, not the string "42".
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
   });
 
   installErrorHandler(app);
+  installStrictJsonParser(app);
 
   await app.register(swagger, {
     openapi: {

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 
+import { tokenKind } from '../crypto/tokens.js';
 import { TresorError } from '../domain/errors.js';
 import type { RequestContext } from '../services/context.js';
 import type { UsersService } from '../services/users-service.js';
@@ -26,6 +27,9 @@ export function requireUser(users: UsersService) {
     const token = bearerToken(request);
     if (token === null) {
       throw new TresorError('UNAUTHENTICATED', 'Sign in first: run `tresor login`, or send Authorization: Bearer <personal access token>.');
+    }
+    if (tokenKind(token) === 'service') {
+      throw new TresorError('UNAUTHENTICATED', 'A service token only fetches its module\'s secrets (GET /api/v1/delivery). Sign in as a person with `tresor login` for this.');
     }
     const actor = await users.authenticate(token);
     if (actor === null) {

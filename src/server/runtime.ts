@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 
 import { Keyring } from '../crypto/keyring.js';
 import { loadRootKey, type RootKeySource } from '../crypto/root-key.js';
+import { validationError } from '../domain/errors.js';
 import { createServices, type ServiceOptions, type Services } from '../services/index.js';
 import { describeConnectionFailure, openStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrator.js';
@@ -41,6 +42,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const databaseUrl = options.databaseUrl ?? defaultDatabaseUrl(options.dataDir);
   const store = openStore(databaseUrl, options.poolSize === undefined ? {} : { poolSize: options.poolSize });
   let rootKey: RootKeySource;
+  let keyring: Keyring;
   try {
     const report = await migrateToLatest(store.db).catch((error: unknown) => {
       // Migrations run the first query, so an unreachable database or a rejected login shows here.
@@ -49,7 +51,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (report.applied.length > 0) {
       options.logger.info({ migrations: report.applied, database: store.location }, 'Applied database migrations');
     }
-    rootKey = await loadRootKey({ env: options.env, dataDir: options.dataDir });
+    const wrappingKeyIds = await listWrappingKeyIds(store);
+    rootKey = await loadRootKey({ env: options.env, dataDir: options.dataDir, mayCreate: wrappingKeyIds.length === 0 });
+    keyring = new Keyring([rootKey.key]);
+    assertKeyMatchesDatabase(keyring, rootKey, wrappingKeyIds);
   } catch (error) {
     await store.close();
     throw error;
@@ -61,8 +66,6 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       'Created a new root key file. Back it up apart from the database: without it no secret can be decrypted.',
     );
   }
-  const keyring = new Keyring([rootKey.key]);
-
   const services = createServices(store, keyring, options.logger, options.services);
   return {
     store,
@@ -74,4 +77,26 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       await store.close();
     },
   };
+}
+
+/** Returns the ids of the root keys that wrapped the database's data keys. */
+async function listWrappingKeyIds(store: Store): Promise<string[]> {
+  const rows = await store.db.selectFrom('data_keys').select('root_key_id').distinct().execute();
+  return rows.map((row) => row.root_key_id);
+}
+
+/**
+ * Refuses to start with a root key that did not wrap the stored data keys: the server would
+ * start, fail every read with a decryption error, and wrap new data keys with the wrong key.
+ */
+function assertKeyMatchesDatabase(keyring: Keyring, rootKey: RootKeySource, wrappingKeyIds: string[]): void {
+  const unknown = wrappingKeyIds.filter((id) => !keyring.keyIds.includes(id));
+  if (unknown.length === 0) {
+    return;
+  }
+  const origin = rootKey.origin === 'environment' ? 'TRESOR_ROOT_KEY' : `the key file ${rootKey.path ?? ''}`;
+  throw validationError(
+    `The root key from ${origin} (id ${keyring.primaryKeyId}) is not the key this database was encrypted with (id ${unknown.join(', ')}). ` +
+      'Load the root key this database was created with; a different key cannot decrypt its secrets.',
+  );
 }

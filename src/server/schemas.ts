@@ -50,7 +50,8 @@ export const SCOPE_KEY_PARAMS = {
 
 export const NAME_BODY = {
   type: 'object',
-  properties: { name: NAME_SCHEMA },
+  // The services check names and explain the naming rule; the schema only bounds the size.
+  properties: { name: { type: 'string', maxLength: 1024 } },
   required: ['name'],
   additionalProperties: false,
 } as const;

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
+import { TresorError } from '../domain/errors.js';
 import { buildServer } from './app.js';
 import { openRuntime, type Runtime, type RuntimeOptions } from './runtime.js';
 
@@ -25,7 +26,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     await app.listen({ host: options.host, port: options.port });
   } catch (error) {
     await runtime.close();
-    throw error;
+    throw describeListenFailure(error, options.host, options.port) ?? error;
   }
 
   const address = app.server.address();
@@ -55,4 +56,18 @@ async function logStart(runtime: Runtime, logger: Logger, url: string, dataDir: 
   if (anyUser === undefined) {
     logger.info({ dataDir }, 'No users yet: create the owner with `tresor init`');
   }
+}
+
+function describeListenFailure(error: unknown, host: string, port: number): TresorError | null {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') {
+    return new TresorError('CONFLICT', `Port ${port} on ${host} is already in use. Stop the other server, or pass another --port.`);
+  }
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') {
+    return new TresorError('VALIDATION_FAILED', `Can't listen on ${host}: no such address on this machine. Pass --host 127.0.0.1 or an address this machine has.`);
+  }
+  if (code === 'EACCES') {
+    return new TresorError('VALIDATION_FAILED', `Not allowed to listen on port ${port}. Ports below 1024 need extra privileges; pass --port 8420, say.`);
+  }
+  return null;
 }

@@ -100,6 +100,12 @@ export class SecretsService {
           .executeTakeFirst();
 
         const liveVersion = existing === undefined || existing.deleted === 1 ? 0 : existing.current_version;
+        if (entry.ifVersion === 0 && liveVersion !== 0) {
+          throw new TresorError(
+            'CONFLICT',
+            `Secret ${entry.key} already exists (version ${liveVersion}), and version 0 means "only if it does not exist". Read it, then write with its current version.`,
+          );
+        }
         if (entry.ifVersion !== undefined && entry.ifVersion !== liveVersion) {
           throw new TresorError(
             'CONFLICT',
@@ -334,7 +340,8 @@ function assertWritableEntries(entries: SecretWrite[]): void {
     try {
       assertValidValue(entry.key, entry.value);
     } catch (error) {
-      problems.push(error instanceof Error ? error.message : String(error));
+      const message = error instanceof Error ? error.message : String(error);
+      problems.push(message.replace(/\.$/, ''));
     }
   }
   if (problems.length > 0) {

@@ -7,6 +7,7 @@ import { generateToken, hashToken, tokenKind } from '../crypto/tokens.js';
 import { alreadyExists, TresorError, validationError } from '../domain/errors.js';
 import type { Database } from '../store/schema.js';
 import type { AuditLog } from './audit-log.js';
+import { LoginThrottle } from './login-throttle.js';
 import { nowIso, type Actor, type RequestContext } from './context.js';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
@@ -31,6 +32,7 @@ export class UsersService {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly audit: AuditLog,
+    private readonly throttle: LoginThrottle = new LoginThrottle(),
   ) {}
 
   /** Creates a person who can sign in; used by `tresor init` on the server's machine. */
@@ -54,16 +56,19 @@ export class UsersService {
   /** Checks a password and issues a personal access token for the CLI or the API. */
   async login(context: RequestContext, email: string, password: string, tokenName: string): Promise<LoginResult> {
     const normalizedEmail = normalizeEmail(email);
+    this.throttle.assertAllowed(normalizedEmail, context.address);
     const user = await this.db.selectFrom('users').selectAll().where('email', '=', normalizedEmail).executeTakeFirst();
 
     dummyPasswordHash ??= hash('tresor-dummy-password-for-timing');
     const passwordHash = user?.password_hash ?? (await dummyPasswordHash);
     const valid = await verify(passwordHash, password).catch(() => false);
     if (user === undefined || !valid) {
+      this.throttle.recordFailure(normalizedEmail, context.address);
       await this.audit.record(context, { action: 'user.login', allowed: false, target: normalizedEmail });
       throw new TresorError('UNAUTHENTICATED', 'Wrong e-mail or password.');
     }
 
+    this.throttle.recordSuccess(normalizedEmail, context.address);
     const token = generateToken('personal');
     await this.db.transaction().execute(async (trx) => {
       await trx

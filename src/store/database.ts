@@ -42,6 +42,11 @@ export function openStore(url: string, options: OpenStoreOptions = {}): Store {
     assertParsableUrl(url);
     return openPostgres(url, options);
   }
+  const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url)?.[1];
+  if (scheme !== undefined && scheme.length > 1 && scheme.toLowerCase() !== 'sqlite') {
+    // A one-letter scheme is a Windows drive letter, which is a plain path.
+    throw validationError(`Unsupported database URL scheme "${scheme}:". Use postgres://USER@HOST:PORT/DATABASE or sqlite:/path/to/tresor.db.`);
+  }
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : url;
   if (file.length === 0) {
     throw validationError('The database URL names no file: use sqlite:/path/to/tresor.db or postgres://...');

@@ -176,6 +176,79 @@ describe.skipIf(!isTestDatabaseAvailable())('API errors', () => {
     expect(response.body.error.message).toBe('Wrong e-mail or password.');
   });
 
+  test('lone surrogate in a value is rejected', async () => {
+    const response = await rawRequest('PUT', `${secrets}/SURROGATE`, '{"value":"a\\ud800b"}');
+    expect(response.status).toBe(400);
+    expect(response.text).toContain('surrogate');
+  });
+
+  test('body that is not UTF-8 is rejected', async () => {
+    const body = Buffer.concat([Buffer.from('{"value":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const response = await fetch(`${server.url}/api/v1${secrets}/LATIN1`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${owner}`, 'content-type': 'application/json' },
+      body,
+    });
+    expect(response.status).toBe(400);
+    expect(await response.text()).toContain('not valid UTF-8');
+    const list = await api(server.url, owner, 'GET', secrets);
+    expect(list.body.secrets.map((secret: { key: string }) => secret.key)).not.toContain('LATIN1');
+  });
+
+  test('__proto__ key in a body is named', async () => {
+    const response = await rawRequest('PUT', `${secrets}/PROTO`, '{"value":"v","__proto__":{"x":1}}');
+    expect(response.status).toBe(400);
+    expect(response.text).toContain('__proto__');
+  });
+
+  test('ifVersion 0 on an existing secret says it exists', async () => {
+    await api(server.url, owner, 'PUT', `${secrets}/EXISTING`, { value: 'one' });
+    const response = await api(server.url, owner, 'PUT', `${secrets}/EXISTING`, { value: 'two', ifVersion: 0 });
+    expect(response.status).toBe(409);
+    expect(response.body.error.message).toContain('already exists');
+  });
+
+  test('huge ifVersion is a validation error', async () => {
+    const response = await rawRequest('PUT', `${secrets}/HUGE_VERSION`, '{"value":"v","ifVersion":1e300}');
+    expect(response.status).toBe(400);
+  });
+
+  test('256-character key can be written and deleted', async () => {
+    const key = `K${'_'.repeat(254)}Z`;
+    expect((await api(server.url, owner, 'PUT', `${secrets}/${key}`, { value: 'long' })).status).toBe(200);
+    expect((await api(server.url, owner, 'GET', `${secrets}/${key}/versions`)).status).toBe(200);
+    expect((await api(server.url, owner, 'DELETE', `${secrets}/${key}`)).status).toBe(200);
+  });
+
+  test('error messages end with one period', async () => {
+    const response = await api(server.url, owner, 'POST', secrets, { secrets: [{ key: 'NUL_IN_BATCH', value: 'a\u0000b' }] });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).not.toContain('..');
+  });
+
+  test('empty app name gets the naming rule', async () => {
+    const response = await api(server.url, owner, 'POST', '/apps', { name: '' });
+    expect(response.status).toBe(400);
+    expect(response.body.error.message).toContain('Invalid app name');
+  });
+
+  test('service token on a person route is explained', async () => {
+    const created = await api(server.url, owner, 'POST', '/apps/errs/environments/dev/modules/api/tokens', {});
+    const response = await api(server.url, created.body.token, 'GET', '/apps');
+    expect(response.status).toBe(401);
+    expect(response.body.error.message).toContain('/api/v1/delivery');
+  });
+
+  test('repeated failed sign-ins are rate limited', async () => {
+    const email = 'guesser-target@example.com';
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 12; attempt += 1) {
+      statuses.push((await api(server.url, null, 'POST', '/auth/login', { email, password: `guess-${attempt}` })).status);
+    }
+    expect(statuses.slice(0, 10).every((status) => status === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+  });
+
   test('OpenAPI document lists the routes', async () => {
     const response = await api(server.url, null, 'GET', '/openapi.json');
     expect(response.status).toBe(200);

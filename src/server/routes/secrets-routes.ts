@@ -85,7 +85,7 @@ export function registerSecretsRoutes(app: FastifyInstance, services: Services):
               maxItems: MAX_SECRETS_PER_WRITE,
               items: {
                 type: 'object',
-                properties: { key: { type: 'string', maxLength: 1024 }, value: { type: 'string' }, ifVersion: { type: 'integer', minimum: 0 } },
+                properties: { key: { type: 'string', maxLength: 1024 }, value: { type: 'string' }, ifVersion: { type: 'integer', minimum: 0, maximum: 2147483647 } },
                 required: ['key', 'value'],
                 additionalProperties: false,
               },
@@ -110,7 +110,7 @@ export function registerSecretsRoutes(app: FastifyInstance, services: Services):
         params: SCOPE_KEY_PARAMS,
         body: {
           type: 'object',
-          properties: { value: { type: 'string' }, ifVersion: { type: 'integer', minimum: 0 } },
+          properties: { value: { type: 'string' }, ifVersion: { type: 'integer', minimum: 0, maximum: 2147483647 } },
           required: ['value'],
           additionalProperties: false,
         },
