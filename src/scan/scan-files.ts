@@ -11,7 +11,10 @@ export interface ScanReport {
   scannedFiles: number;
   /** Files left out because they are binary or larger than 1 MiB. */
   skippedFiles: number;
-  /** Files and folders that could not be read, one message each, without their content. */
+  /**
+   * Files and folders that could not be read or scanned, one message each, without their
+   * content. A name may contain control characters, so the caller escapes each message.
+   */
   warnings: string[];
 }
 
@@ -44,8 +47,16 @@ export async function scanFiles(root: string, files: readonly string[], warnings
       continue;
     }
 
+    let found;
+    try {
+      found = await findSecretsInText(content.text, { filePath: absolutePath, ext: path.extname(file) });
+    } catch (error) {
+      // Only the error's class is named, because a parser's message may quote the file's content.
+      const name = error instanceof Error ? error.name : 'unknown error';
+      warnings.push(`Failed to scan ${file} (${name}), so its findings are missing from this report.`);
+      continue;
+    }
     report.scannedFiles += 1;
-    const found = await findSecretsInText(content.text, { filePath: absolutePath, ext: path.extname(file) });
     report.findings.push(...found.map((finding) => ({ file, ...finding })));
   }
   return report;

@@ -44,14 +44,35 @@ export interface SecretlintSource {
   ext: string;
 }
 
+// File name endings that the npm rule of the recommended preset (secretlint 11.7) selects
+// by: it looks for GitHub tokens in package.json and package-lock.json, and for auth
+// tokens in `.npmrc`.
+const RULE_FILE_ENDINGS = ['package-lock.json', 'package.json', '.npmrc'];
+
+const PLACEHOLDER_PATH = 'scanned-file';
+
 /**
- * Runs secretlint's recommended rules on a text that is already in memory.
- * NOTE: the GCP rule reads a `.p12` file from disk again. The scanner skips binary
- * files before this point, so that only happens for a `.p12` file without a NUL byte.
+ * Builds the path and extension passed to secretlint for a file: a fixed placeholder that keeps
+ * only the name ending and the extension its rules select by.
+ *
+ * The real path never reaches secretlint, because its profiler (11.7) names performance
+ * marks after the path and parses them back with a regular expression. A path with a line
+ * break, or with "::end" in it, makes that parse fail, and the error is thrown from a
+ * promise that no caller can catch, which ends the process. A `.p12` file loses its
+ * extension, because the GCP rule would read the placeholder path from disk. Such a file
+ * is binary, so the scanner has skipped it already unless it lacks a NUL byte.
  */
+export function secretlintPlaceholder(source: SecretlintSource): SecretlintSource {
+  const ending = RULE_FILE_ENDINGS.find((candidate) => source.filePath.endsWith(candidate));
+  const filePath = ending === undefined ? PLACEHOLDER_PATH : `${PLACEHOLDER_PATH}/${ending}`;
+  const ext = source.ext === '.p12' ? '' : source.ext;
+  return { filePath, ext };
+}
+
+/** Runs secretlint's recommended rules on a text that is already in memory. */
 export async function detectWithSecretlint(text: string, source: SecretlintSource): Promise<Detection[]> {
   const result = await lintSource({
-    source: { content: text, filePath: source.filePath, ext: source.ext, contentType: 'text' },
+    source: { content: text, ...secretlintPlaceholder(source), contentType: 'text' },
     options: { config: CONFIG },
   });
 

@@ -205,4 +205,63 @@ describe('tresor scan', () => {
     expect(parseReport(result).findings).toEqual([{ file: 'deploy/start.sh', line: 2, kind: 'Tresor token', excerpt: 'tsr_…' }]);
     expectNoSecretIn(result, [token]);
   });
+  it('scans file names with line breaks and escapes', async () => {
+    // Each name once crashed secretlint's profiler, which parses the path back out of a
+    // performance mark name.
+    const names = ['a\nb.txt', 'c\u001b[31mred.txt', 'x::end.txt', 'crlf\r\nname.env'];
+    for (const name of names) {
+      await folder.write(name, 'hello=world\n');
+    }
+
+    const text = await runCli(['scan', folder.root]);
+    const json = await runCli(['scan', folder.root, '--format', 'json']);
+
+    expect(text.status, text.stderr).toBe(0);
+    expect(text.stdout).toBe('');
+    expect(text.stderr).toContain('Scanned 4 files');
+    expect(text.stderr).toContain('no secrets found');
+    expect(text.stderr).not.toContain('Exception');
+    expect(json.status, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual({ findings: [] });
+  });
+
+  it('escapes control characters of a file name in findings', async () => {
+    const forged = 'key.pem\nforged.env:1: AWS access key id: AKIA\u001b[2K';
+    await folder.write(forged, `${fakePem()}\n`);
+
+    const text = await runCli(['scan', folder.root]);
+    const json = await runCli(['scan', folder.root, '--format', 'json']);
+    const single = await runCli(['scan', path.join(folder.root, forged)]);
+
+    expect(text.status, text.stderr).toBe(1);
+    expect(text.stdout).toBe('key.pem\\nforged.env:1: AWS access key id: AKIA\\u001b[2K:1: private key: RkFL…\n');
+    expect(text.stderr).not.toContain('\u001b');
+    expect(json.status).toBe(1);
+    expect(parseReport(json).findings.map((finding) => finding.file)).toEqual([forged]);
+    expect(single.status).toBe(1);
+    expect(single.stdout.split('\n')).toHaveLength(2);
+    expect(single.stderr).not.toContain('\u001b');
+  });
+
+  it('keeps the rules that select files by name', async () => {
+    const npmToken = '0123456789abcdef0123456789abcdef';
+    const npmrc = `//registry.npmjs.org/:_authToken=${npmToken}\n`;
+    const oauthToken = '0123456789abcdef0123456789abcdef01234567';
+    const manifest = `{ "repository": "https://${oauthToken}:x-oauth-basic@github.com/org/repo.git" }\n`;
+    await folder.write('.npmrc', npmrc);
+    await folder.write('notes.txt', npmrc);
+    await folder.write('app/package.json', manifest);
+    await folder.write('app/other.json', manifest);
+
+    const result = await runCli(['scan', folder.root, '--format', 'json']);
+
+    expect(result.status, result.stderr).toBe(1);
+    expect(parseReport(result).findings.map(({ file, kind }) => `${file}: ${kind}`)).toEqual([
+      '.npmrc: npm token',
+      'app/other.json: URL with a password',
+      'app/package.json: GitHub token',
+      'app/package.json: URL with a password',
+    ]);
+    expectNoSecretIn(result, [npmToken, oauthToken]);
+  });
 });
