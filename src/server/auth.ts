@@ -21,7 +21,7 @@ export function bearerToken(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
-/** A preHandler that admits only a signed-in person (a personal access token). */
+/** Creates a preHandler that admits only a signed-in person (a personal access token). */
 export function requireUser(users: UsersService) {
   return async (request: FastifyRequest): Promise<void> => {
     const token = bearerToken(request);

@@ -12,7 +12,7 @@ export interface ErrorBody {
 /**
  * Turns every error into `{ error: { code, message } }`. Only deliberate errors (the
  * catalogue, and Fastify's own request errors, reworded) reach the client as they are;
- * anything else is logged with the request id and answered with that id alone.
+ * anything else is logged with the request id, and the client gets only that id.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   // An outage fails every request at once, so 503s are logged at most once a second,

@@ -1,6 +1,6 @@
 /**
  * The serialized delivery response of recently fetched modules, keyed by scope and tagged
- * with the revision it was built from. It holds plaintext values in process memory: that is
+ * with the revision it was built from. It keeps plaintext values in process memory: that is
  * the price of answering a delivery without a database read of every secret and a
  * decryption per value. It is bounded in entries, bytes and age, and an entry is only
  * served while its revision is still the scope's current one.

@@ -53,7 +53,7 @@ export interface VersionView {
   deleted: boolean;
 }
 
-/** Listeners told about every committed change of a scope (the delivery cache uses one). */
+/** A callback notified after each committed change of a scope; the delivery cache uses one. */
 export type ScopeChangeListener = (scope: ScopeIds, revision: number) => void;
 
 export class SecretsService {

@@ -28,22 +28,13 @@ export interface ServiceTokenView {
   stale: boolean;
 }
 
-/** Listeners told when a token is revoked (the delivery cache uses one). */
-export type RevocationListener = (tokenHash: string) => void;
-
 /** Service tokens: one module's read-only credential for one environment. */
 export class TokensService {
-  private readonly revocationListeners: RevocationListener[] = [];
-
   constructor(
     private readonly db: Kysely<Database>,
     private readonly access: AccessControl,
     private readonly audit: AuditLog,
   ) {}
-
-  onRevoke(listener: RevocationListener): void {
-    this.revocationListeners.push(listener);
-  }
 
   /** Issues a token; the plaintext is returned here once and stored only as a hash. */
   async create(context: RequestContext, names: ScopeNames, name: string | undefined): Promise<{ token: string; tokenInfo: ServiceTokenView }> {
@@ -171,9 +162,6 @@ export class TokensService {
           trx,
         );
       });
-    }
-    for (const listener of this.revocationListeners) {
-      listener(token.token_hash);
     }
   }
 }
