@@ -12,6 +12,8 @@ import { nowIso, type Actor, type RequestContext } from './context.js';
 
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/;
 export const MIN_PASSWORD_LENGTH = 12;
+/** How long a sign-in lasts: a personal access token expires 30 days after `tresor login`. */
+export const PERSONAL_TOKEN_LIFETIME_MS = 30 * 24 * 60 * 60 * 1000;
 const MAX_PASSWORD_LENGTH = 1024;
 
 /** A hash to verify against when the e-mail is unknown, so both cases take as long. */
@@ -80,7 +82,7 @@ export class UsersService {
           name: tokenName,
           token_hash: hashToken(token),
           created_at: nowIso(),
-          expires_at: null,
+          expires_at: new Date(Date.now() + PERSONAL_TOKEN_LIFETIME_MS).toISOString(),
           revoked_at: null,
         })
         .execute();

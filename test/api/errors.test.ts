@@ -2,6 +2,7 @@ import fs from 'node:fs';
 
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
+import { openStore } from '../../src/store/database.js';
 import { createTestDatabaseUrl, isTestDatabaseAvailable, type TestDatabase } from '../support/test-database.js';
 import { api, loginOwner, startTresorServer, type TresorServer } from '../support/tresor-server.js';
 
@@ -269,5 +270,37 @@ describe.skipIf(!isTestDatabaseAvailable())('API errors', () => {
     expect(log).not.toContain(owner);
     expect(log).not.toContain(created.body.token);
     expect(log).toContain('"route"');
+  });
+});
+
+describe.skipIf(!isTestDatabaseAvailable())('personal access tokens', () => {
+  let server: TresorServer;
+
+  beforeAll(async () => {
+    server = await startTresorServer();
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test('login token expires after 30 days', async () => {
+    const token = await loginOwner(server.url);
+    const store = openStore(server.databaseUrl);
+    try {
+      const row = await store.db.selectFrom('user_tokens').select(['id', 'expires_at']).orderBy('created_at', 'desc').executeTakeFirstOrThrow();
+      const lifetimeDays = (Date.parse(row.expires_at ?? '') - Date.now()) / 86_400_000;
+      expect(lifetimeDays).toBeGreaterThan(29.9);
+      expect(lifetimeDays).toBeLessThanOrEqual(30);
+
+      expect((await api(server.url, token, 'GET', '/apps')).status).toBe(200);
+      await store.db.updateTable('user_tokens').set({ expires_at: new Date(Date.now() - 1000).toISOString() }).where('id', '=', row.id).execute();
+    } finally {
+      await store.close();
+    }
+
+    const expired = await api(server.url, token, 'GET', '/apps');
+    expect(expired.status).toBe(401);
+    expect(expired.body.error.message).toContain('expired');
   });
 });
