@@ -66,7 +66,8 @@ describe('tresor CLI bad input', () => {
     expect(emptyKey.stderr).not.toContain('orphan-value');
 
     const mixed = await owner.run(['secrets', 'set', ...scope.flags, 'A=1', 'B']);
-    expect(mixed.status).toBe(2);
+    expect(mixed.status).toBe(1);
+    expect(mixed.stderr).toContain('"=" is not allowed in a key');
     expect(mixed.stderr).toContain('KEY=VALUE');
 
     const repeated = await owner.run(['secrets', 'set', ...scope.flags, 'A=1', 'A=2']);

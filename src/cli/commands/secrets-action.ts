@@ -1,11 +1,13 @@
-import { assertValidKeys, assertValueSize, parseAssignments, readValue, type Assignment } from '../assignments.js';
+import { assertValidKeys, assertValueSize, readValue, type Assignment } from '../assignments.js';
 import { confirmAction } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { CliError, UsageError } from '../errors.js';
 import { parseWholeNumber } from '../numbers.js';
-import { displayText, MASKED_VALUE, writeJson, writeNote, writeTable, writeValue, writeWarning } from '../output.js';
+import { displayText, isTerminal, MASKED_VALUE, writeJson, writeNote, writeTable, writeValue, writeWarning } from '../output.js';
+import { hasPendingInput } from '../pending-input.js';
 import { describeScope, resolveScope, secretsPath } from '../scope.js';
 import { connect } from '../session.js';
+import { parseSetArguments, valueOnStdinError } from '../set-arguments.js';
 import type { SecretsOptions } from './secrets-commands.js';
 
 interface SecretMetadata {
@@ -33,23 +35,6 @@ interface VersionView {
   deleted: boolean;
 }
 
-/** Reads the assignments of `secrets set`: one KEY with its value from stdin or a prompt, or KEY=VALUE arguments. */
-async function readAssignments(context: CliContext, args: string[]): Promise<Assignment[]> {
-  if (args.length === 1 && !args[0]!.includes('=')) {
-    const key = args[0]!;
-    assertValidKeys([key]);
-    return [{ key, value: await readValue(context, key) }];
-  }
-
-  const assignments = parseAssignments(args);
-  writeWarning(
-    context.stderr,
-    'values given as arguments stay in your shell history and are visible in the process list. ' +
-      'Pass one KEY alone and pipe its value on stdin instead.',
-  );
-  return assignments;
-}
-
 function reportWrite(context: CliContext, result: WriteResult): void {
   for (const { key, version } of result.changed) {
     writeNote(context.stderr, `Set ${key} (version ${version})`);
@@ -61,14 +46,27 @@ function reportWrite(context: CliContext, result: WriteResult): void {
 
 export async function setSecrets(context: CliContext, args: string[], options: SecretsOptions): Promise<void> {
   const scope = resolveScope(options, context.env);
+  const parsed = parseSetArguments(args);
   const ifVersion = options.ifVersion === undefined ? undefined : parseWholeNumber(options.ifVersion, '--if-version', 0);
-  if (ifVersion !== undefined && args.length > 1) {
+  if (ifVersion !== undefined && parsed.form === 'assignments' && parsed.assignments.length > 1) {
     throw new UsageError('--if-version applies to one secret: set one KEY at a time with it.');
+  }
+
+  if (parsed.form === 'assignments') {
+    // A value piped to `set A=B` would otherwise be dropped without a word.
+    if (await hasPendingInput(context.stdin)) {
+      throw valueOnStdinError();
+    }
+    writeWarning(
+      context.stderr,
+      'values given as arguments stay in your shell history and are visible in the process list. ' +
+        'Pass one KEY alone and pipe its value on stdin instead.',
+    );
   }
 
   // Credentials are checked before a value is typed at the prompt, so none is typed in vain.
   const client = await connect(context, options);
-  const assignments = await readAssignments(context, args);
+  const assignments: Assignment[] = parsed.form === 'key' ? [{ key: parsed.key, value: await readValue(context, parsed.key) }] : parsed.assignments;
   assignments.forEach(assertValueSize);
 
   let result: WriteResult;
@@ -83,6 +81,11 @@ export async function setSecrets(context: CliContext, args: string[], options: S
     writeJson(context.stdout, result);
   }
   reportWrite(context, result);
+
+  // An empty value is valid, but from a pipe it more often means the command feeding it failed.
+  if (parsed.form === 'key' && assignments[0]!.value === '' && !isTerminal(context.stdin)) {
+    writeWarning(context.stderr, `Read an empty value for ${parsed.key} from standard input; stored an empty value.`);
+  }
 }
 
 export async function listSecrets(context: CliContext, options: SecretsOptions): Promise<void> {
