@@ -115,14 +115,16 @@ export async function listSecrets(context: CliContext, options: SecretsOptions):
   );
 }
 
+// get, delete and history take any key string, because only writes check key names. A
+// stored key that is not a valid name must still be readable and removable, so messages
+// escape it instead.
 export async function getSecret(context: CliContext, key: string, options: SecretsOptions): Promise<void> {
   const scope = resolveScope(options, context.env);
-  assertValidKeys([key]);
   const client = await connect(context, options);
   const { secrets } = await client.post<{ secrets: RevealedSecret[] }>(secretsPath(scope, 'reveal'), { keys: [key] });
   const secret = secrets.find((candidate) => candidate.key === key);
   if (secret === undefined) {
-    throw new CliError(`Secret ${key} not found in ${describeScope(scope)}. Run \`tresor secrets list\` to see its keys.`);
+    throw new CliError(`Secret ${displayText(key)} not found in ${describeScope(scope)}. Run \`tresor secrets list\` to see its keys.`);
   }
 
   if (options.json === true) {
@@ -134,10 +136,9 @@ export async function getSecret(context: CliContext, key: string, options: Secre
 
 export async function deleteSecret(context: CliContext, key: string, options: SecretsOptions): Promise<void> {
   const scope = resolveScope(options, context.env);
-  assertValidKeys([key]);
-  const confirmed = await confirmAction(context, `Deleting secret ${key} of ${describeScope(scope)}`, options.yes);
+  const confirmed = await confirmAction(context, `Deleting secret ${displayText(key)} of ${describeScope(scope)}`, options.yes);
   if (!confirmed) {
-    writeNote(context.stderr, `Kept ${key}: nothing was deleted.`);
+    writeNote(context.stderr, `Kept ${displayText(key)}: nothing was deleted.`);
     return;
   }
 
@@ -146,12 +147,11 @@ export async function deleteSecret(context: CliContext, key: string, options: Se
   if (options.json === true) {
     writeJson(context.stdout, result);
   }
-  writeNote(context.stderr, `Deleted ${key} (version ${result.version} marks the deletion; its history stays).`);
+  writeNote(context.stderr, `Deleted ${displayText(key)} (version ${result.version} marks the deletion; its history stays).`);
 }
 
 export async function showHistory(context: CliContext, key: string, options: SecretsOptions): Promise<void> {
   const scope = resolveScope(options, context.env);
-  assertValidKeys([key]);
   const client = await connect(context, options);
   const { versions } = await client.get<{ versions: VersionView[] }>(secretsPath(scope, key, 'versions'));
   if (options.json === true) {
@@ -162,7 +162,7 @@ export async function showHistory(context: CliContext, key: string, options: Sec
     context,
     ['VERSION', 'CREATED', 'CREATED BY', 'STATE'],
     versions.map((version) => [String(version.version), version.createdAt, version.createdBy, version.deleted ? 'deleted' : 'value']),
-    `Secret ${key} has no versions.`,
+    `Secret ${displayText(key)} has no versions.`,
   );
 }
 
