@@ -1,4 +1,4 @@
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -72,6 +72,20 @@ describe.skipIf(!isTestDatabaseAvailable())('tresor run exit codes', () => {
     expect(result.code).toBe(126);
     expect(result.stderr).toContain(script);
     expect(result.stderr).toContain('permission denied');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stdout).toBe('');
+  });
+
+  it('directory exits 126 naming it', async () => {
+    const folder = join(directory, 'adir');
+    await mkdir(folder);
+
+    const result = await runWrapper(['--', folder], env);
+
+    expect(result.code).toBe(126);
+    expect(result.stderr).toContain(folder);
+    expect(result.stderr).toContain('it is a directory');
+    expect(result.stderr).not.toContain('chmod');
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stdout).toBe('');
   });

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { stat } from 'node:fs/promises';
 import { constants } from 'node:os';
 
 import { CliError } from '../errors.js';
@@ -48,12 +49,31 @@ export function exitCodeOf(code: number | null, signal: NodeJS.Signals | null): 
   return code ?? 1;
 }
 
-function startFailure(command: string, error: NodeJS.ErrnoException): { exitCode: number; message: string } {
+async function isDirectory(command: string): Promise<boolean> {
+  // A name without "/" is looked up in PATH, so a folder of that name here is not the one run.
+  if (!command.includes('/')) {
+    return false;
+  }
+  try {
+    return (await stat(command)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+async function startFailure(command: string, error: NodeJS.ErrnoException): Promise<{ exitCode: number; message: string }> {
   const name = quoteName(command);
   if (error.code === 'ENOENT') {
     return {
       exitCode: EXIT_COMMAND_NOT_FOUND,
       message: `tresor run: Can't start ${name}: command not found. Check its name, or the PATH it is looked up in.\n`,
+    };
+  }
+  // exec reports EACCES for a folder as for a file without the execute permission.
+  if (error.code === 'EACCES' && (await isDirectory(command))) {
+    return {
+      exitCode: EXIT_COMMAND_NOT_EXECUTABLE,
+      message: `tresor run: Can't start ${name}: it is a directory. Pass the path of a program or script inside it.\n`,
     };
   }
   if (error.code === 'EACCES') {
@@ -134,9 +154,10 @@ export function runChild(options: RunChildOptions): Promise<number> {
         return;
       }
       if (settle()) {
-        const failure = startFailure(options.command, error);
-        options.stderr.write(failure.message);
-        resolve(failure.exitCode);
+        void startFailure(options.command, error).then((failure) => {
+          options.stderr.write(failure.message);
+          resolve(failure.exitCode);
+        });
       }
     });
   });
