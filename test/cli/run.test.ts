@@ -107,13 +107,21 @@ describe('tresor run through the CLI', () => {
     expect(result.stderr).toContain('command not found');
   });
 
-  test('missing command and token are usage errors', async () => {
+  test('missing command is a usage error', async () => {
     const noCommand = await run([]);
+
     expect(noCommand.status).toBe(2);
     expect(noCommand.stderr).toContain('Missing the command');
+  });
 
+  test('missing or malformed token exits 1', async () => {
     const noToken = await run(['--', 'true'], { TRESOR_TOKEN: undefined });
-    expect(noToken.status).toBe(2);
+    const malformed = await run(['--', 'true'], { TRESOR_TOKEN: 'not-a-service-token' });
+
+    expect(noToken.status).toBe(1);
     expect(noToken.stderr).toContain('TRESOR_TOKEN is not set');
+    expect(malformed.status).toBe(1);
+    expect(malformed.stderr).toContain('TRESOR_TOKEN does not contain a service token');
+    expect(malformed.stderr).not.toContain('not-a-service-token');
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { CliError, EXIT_USAGE } from '../../src/cli/errors.js';
+import { CliError, EXIT_FAILURE } from '../../src/cli/errors.js';
 import { deliveryUrl, fetchBundle } from '../../src/cli/run/fetch-bundle.js';
 import { freePort } from '../support/tresor-server.js';
 import { randomServiceToken, sendJson, startHttpServer } from './helpers/http-server.js';
@@ -219,7 +219,7 @@ describe('fetchBundle from a fake server', () => {
 
     const error = await fetchError(fetchBundle({ server: server.url, token: badToken }));
 
-    expect(error.exitCode).toBe(EXIT_USAGE);
+    expect(error.exitCode).toBe(EXIT_FAILURE);
     expect(error.message).toContain('TRESOR_TOKEN');
     expect(server.requestPaths).toEqual([]);
   });

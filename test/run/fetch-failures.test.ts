@@ -98,30 +98,30 @@ describe.skipIf(!isTestDatabaseAvailable())('tresor run fetch failures', () => {
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('missing TRESOR_TOKEN is a usage error', async () => {
+  it('missing TRESOR_TOKEN exits 1', async () => {
     const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: closedUrl }));
 
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain('TRESOR_TOKEN is not set');
     expect(result.stderr).toContain('tresor tokens create');
     expect(result.stderr).not.toContain('ECONNREFUSED');
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('missing TRESOR_SERVER is a usage error', async () => {
+  it('missing TRESOR_SERVER exits 1', async () => {
     const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_TOKEN: randomServiceToken() }));
 
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain('TRESOR_SERVER is not set');
     expect(existsSync(marker)).toBe(false);
   });
 
-  it('malformed TRESOR_TOKEN is not sent', async () => {
+  it('malformed TRESOR_TOKEN exits 1 unsent', async () => {
     const malformed = 'not-a-token\nx-injected: 1';
 
     const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: closedUrl, TRESOR_TOKEN: malformed }));
 
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr).toContain('TRESOR_TOKEN does not contain a service token');
     expect(result.stderr).not.toContain('not-a-token');
     expect(result.stderr).not.toContain('ECONNREFUSED');

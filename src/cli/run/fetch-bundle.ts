@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { CliError } from '../errors.js';
 import { parseDeliveryBundle } from './delivery-bundle.js';
 import type { DeliveryBundle } from './delivery-bundle.js';
 import { failedDeliveryError, unreachableServerError } from './delivery-errors.js';
@@ -18,21 +18,24 @@ export interface FetchBundleOptions {
   timeoutMs?: number;
 }
 
-/** Resolves the delivery endpoint under the server's address, keeping any path prefix. */
+/**
+ * Resolves the delivery endpoint under the server's address, keeping any path prefix.
+ * A bad address is an environment error (exit 1), because it comes from TRESOR_SERVER.
+ */
 export function deliveryUrl(server: string): URL {
   let base: URL;
   try {
     base = new URL(server);
   } catch {
-    throw new UsageError(
+    throw new CliError(
       'TRESOR_SERVER is not a valid URL. Set it to the Tresor server address, such as https://tresor.example.com.',
     );
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') {
-    throw new UsageError(`TRESOR_SERVER must be an http or https URL, not ${base.protocol}. Set it to the Tresor server address.`);
+    throw new CliError(`TRESOR_SERVER must be an http or https URL, not ${base.protocol}. Set it to the Tresor server address.`);
   }
   if (base.username !== '' || base.password !== '') {
-    throw new UsageError(
+    throw new CliError(
       'TRESOR_SERVER must not contain a user name or password, because the service token is the only credential. Remove them from the URL.',
     );
   }
@@ -55,7 +58,7 @@ export async function fetchBundle(options: FetchBundleOptions): Promise<Delivery
   // A malformed token would otherwise reach the Authorization header, where Node.js rejects
   // some characters with an error message that may quote the header.
   if (!SERVICE_TOKEN_PATTERN.test(options.token)) {
-    throw new UsageError(
+    throw new CliError(
       'TRESOR_TOKEN does not contain a service token: expected "tsr_svc_" followed by 43 base64url characters. ' +
         'Create one with `tresor tokens create` and set TRESOR_TOKEN to it.',
     );

@@ -1,4 +1,4 @@
-import { UsageError } from '../errors.js';
+import { CliError, UsageError } from '../errors.js';
 import { buildChildEnvironment, TOKEN_VARIABLE } from './child-environment.js';
 import { fetchBundle } from './fetch-bundle.js';
 import { runChild } from './run-child.js';
@@ -40,16 +40,18 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     throw new UsageError('Missing the command to run. Usage: tresor run [--] COMMAND [ARGS...]');
   }
 
+  // A missing or malformed variable exits 1, like any other failure: the command line
+  // itself is right, so exit code 2 would send the user looking in the wrong place.
   const token = readVariable(options.env, TOKEN_VARIABLE);
   if (token === undefined) {
-    throw new UsageError(
+    throw new CliError(
       'TRESOR_TOKEN is not set. tresor run needs the service token of the module and environment it starts: ' +
         'create one with `tresor tokens create` and export it as TRESOR_TOKEN.',
     );
   }
   const server = readVariable(options.env, 'TRESOR_SERVER') ?? readVariable(options.env, 'TRESOR_URL');
   if (server === undefined) {
-    throw new UsageError(
+    throw new CliError(
       'TRESOR_SERVER is not set. Set it (or TRESOR_URL) to the Tresor server address, such as https://tresor.example.com.',
     );
   }
