@@ -19,6 +19,16 @@ export interface SecretsOptions {
   skipUnrepresentable?: boolean;
 }
 
+const SET_VALUES_HELP = `
+Values:
+  A KEY given alone reads its value from standard input to the end, or from a hidden
+  prompt on a terminal. One trailing newline (LF or CRLF), the one echo adds, is removed
+  from a single-line value read on standard input. A multi-line value, such as a PEM key,
+  keeps every byte. An empty value on standard input is stored, with a warning.
+  The arguments are KEY=VALUE pairs only when every one contains "=", because "=" is not
+  allowed in a key. Such values end up in your shell history and the process list, so
+  pass real secrets on standard input.`;
+
 function scoped(command: Command): Command {
   return withServer(withScope(command));
 }
@@ -33,7 +43,8 @@ export function registerSecretsCommands(program: Command, context: CliContext): 
         .command('set')
         .description('set one secret from stdin or a hidden prompt (KEY), or several from arguments (KEY=VALUE ...)')
         .argument('<key...>', 'KEY alone, its value then read from stdin or a prompt; or KEY=VALUE pairs (kept in shell history)')
-        .option('--if-version <version>', 'write only if the secret is still at this version (0: only if it does not exist)'),
+        .option('--if-version <version>', 'write only if the secret is still at this version (0: only if it does not exist)')
+        .addHelpText('after', SET_VALUES_HELP),
     ),
   ).action(async (keys: string[], options: SecretsOptions) => {
     const { setSecrets } = await import('./secrets-action.js');
