@@ -114,7 +114,8 @@ describe('tresor CLI authorization', () => {
     const result = await robot.run(['secrets', 'list', ...scope.flags], { env: { TRESOR_SERVER: server.url, TRESOR_ACCESS_TOKEN: token } });
 
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('invalid, expired or revoked');
+    expect(result.stderr).toContain('A service token only fetches its module\'s secrets');
+    expect(result.stderr).toContain('tresor login');
     expect(result.stderr).not.toContain(token);
     await robot.cleanup();
   });
