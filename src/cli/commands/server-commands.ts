@@ -50,7 +50,9 @@ export function registerServerCommands(program: Command, context: CliContext): v
   addLocalOptions(
     program
       .command('init')
-      .description('create the owner account in the database (password from a hidden prompt, stdin or TRESOR_PASSWORD)')
+      .description(
+        'create a user in the database (password from a hidden prompt, stdin or TRESOR_PASSWORD). Each user owns the apps they create; run it again to add a person whom an owner can grant a role with `tresor members grant`.',
+      )
       .requiredOption('--email <email>', 'e-mail address the owner signs in with'),
   ).action(async (options: LocalOptions & { email: string }) => {
     const { runInit } = await import('./server-action.js');
