@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from './main.js';
+import type { CliContext } from './context.js';
 
 let stdoutFailed = false;
 
@@ -17,10 +17,26 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exitCode = 1;
 });
 
-const exitCode = await main(process.argv.slice(2), {
+const argv = process.argv.slice(2);
+const context: CliContext = {
   env: process.env,
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
-});
+};
+
+async function runFullProgram(): Promise<number> {
+  const { main } = await import('./main.js');
+  return main(argv, context);
+}
+
+// `tresor run` starts in front of every container's process, so it skips loading
+// commander and every command group. `run/run-entry.ts` parses its command line.
+let exitCode: number;
+if (argv[0] === 'run') {
+  const { runEntry } = await import('./run/run-entry.js');
+  exitCode = await runEntry(argv.slice(1), context, runFullProgram);
+} else {
+  exitCode = await runFullProgram();
+}
 process.exitCode = stdoutFailed && exitCode === 0 ? 1 : exitCode;
