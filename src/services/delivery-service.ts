@@ -13,21 +13,62 @@ export interface Delivery {
   revision: number;
 }
 
+export interface TokenCacheLimits {
+  maxEntries: number;
+  /** Maximum age of a cached token scope, in milliseconds since it was read. */
+  maxAgeMs: number;
+}
+
+export const DEFAULT_TOKEN_CACHE_LIMITS: TokenCacheLimits = { maxEntries: 10_000, maxAgeMs: 60_000 };
+
 /**
- * Serves a module's secrets to its service token. One indexed read per request checks the
- * token (so a revocation counts on the next request, on every instance) and the scope's
- * revision; the response bytes come from the cache while that revision is current.
+ * Settings of the token cache. Without `externalChangeCounter`, nothing is cached and
+ * every delivery queries the token.
+ */
+export interface TokenCacheOptions {
+  limits: TokenCacheLimits;
+  /** A number that changes whenever another database connection commits (the store's counter). */
+  externalChangeCounter?: () => number;
+}
+
+interface CachedTokenScope {
+  row: TokenScopeRow;
+  /** `performance.now()` when the row was read. */
+  readAt: number;
+}
+
+/**
+ * Serves a module's secrets to its service token. The token and the scope's revision come
+ * from one indexed query, the response bytes from the bundle cache while that revision is
+ * current.
+ *
+ * On SQLite the query's row is cached by token hash. Every cached row is dropped after a
+ * secret write or a token revocation commits in this process (both call
+ * `forgetTokenScopes`), and after any other connection commits to the file, which
+ * `externalChangeCounter` reports. So a revocation counts on the very next request.
+ *
+ * NOTE: on PostgreSQL several instances share the database and no such counter exists, so
+ * every delivery queries the token. Caching there would need LISTEN/NOTIFY from the
+ * writers.
  */
 export class DeliveryService {
   private readonly tokenQuery: CompiledQuery<TokenScopeRow>;
+  private readonly tokenScopes = new Map<string, CachedTokenScope>();
+  private seenChangeCount: number | undefined;
+  /** Incremented on every drop, so a query that started before a drop caches nothing. */
+  private generation = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly secrets: SecretsService,
     private readonly cache: BundleCache,
     private readonly recorder: DeliveryRecorder,
+    private readonly tokenCache: TokenCacheOptions = { limits: DEFAULT_TOKEN_CACHE_LIMITS },
   ) {
-    secrets.onChange((scope) => cache.delete(scopeKey(scope.environmentId, scope.moduleId)));
+    secrets.onChange((scope) => {
+      this.forgetTokenScopes();
+      cache.delete(scopeKey(scope.environmentId, scope.moduleId));
+    });
     this.tokenQuery = compileTokenQuery(db);
   }
 
@@ -35,9 +76,7 @@ export class DeliveryService {
     if (tokenKind(token) !== 'service') {
       throw invalidToken();
     }
-    const query: CompiledQuery<TokenScopeRow> = { ...this.tokenQuery, parameters: [hashToken(token)] };
-    const { rows } = await this.db.executeQuery(query);
-    const row = rows[0];
+    const row = await this.findTokenScope(hashToken(token));
     if (row === undefined || row.revokedAt !== null) {
       throw invalidToken();
     }
@@ -53,6 +92,58 @@ export class DeliveryService {
 
     this.recorder.record({ token_id: row.tokenId, app_id: row.appId, environment_id: row.environmentId, module_id: row.moduleId, revision, address });
     return { body, revision };
+  }
+
+  /** Drops every cached token scope. Call it after committing a change to a token or a scope's revision. */
+  forgetTokenScopes(): void {
+    this.tokenScopes.clear();
+    this.generation += 1;
+  }
+
+  private async findTokenScope(tokenHash: string): Promise<TokenScopeRow | undefined> {
+    const { externalChangeCounter, limits } = this.tokenCache;
+    if (externalChangeCounter === undefined || limits.maxEntries <= 0) {
+      return this.queryTokenScope(tokenHash);
+    }
+
+    // The counter is read before the query, so a commit between the two drops the row on
+    // the next request instead of leaving it cached as if it were newer.
+    const changeCount = externalChangeCounter();
+    if (changeCount !== this.seenChangeCount) {
+      this.seenChangeCount = changeCount;
+      this.forgetTokenScopes();
+    }
+
+    const now = performance.now();
+    const cached = this.tokenScopes.get(tokenHash);
+    if (cached !== undefined) {
+      this.tokenScopes.delete(tokenHash);
+      if (now - cached.readAt < limits.maxAgeMs) {
+        // Re-insertion moves the entry to the end of the Map's order, which makes eviction LRU.
+        this.tokenScopes.set(tokenHash, cached);
+        return cached.row;
+      }
+    }
+
+    const generation = this.generation;
+    const row = await this.queryTokenScope(tokenHash);
+    // Only valid tokens are cached, so unknown or revoked ones always reach the database.
+    if (row !== undefined && row.revokedAt === null && generation === this.generation) {
+      this.tokenScopes.set(tokenHash, { row, readAt: now });
+      if (this.tokenScopes.size > limits.maxEntries) {
+        const oldest = this.tokenScopes.keys().next();
+        if (oldest.done !== true) {
+          this.tokenScopes.delete(oldest.value);
+        }
+      }
+    }
+    return row;
+  }
+
+  private async queryTokenScope(tokenHash: string): Promise<TokenScopeRow | undefined> {
+    const query: CompiledQuery<TokenScopeRow> = { ...this.tokenQuery, parameters: [tokenHash] };
+    const { rows } = await this.db.executeQuery(query);
+    return rows[0];
   }
 }
 

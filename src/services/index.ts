@@ -8,7 +8,7 @@ import { AuditLog } from './audit-log.js';
 import { BundleCache, DEFAULT_BUNDLE_CACHE_LIMITS, type BundleCacheLimits } from './bundle-cache.js';
 import { DataKeys } from './data-keys.js';
 import { DeliveryRecorder } from './delivery-recorder.js';
-import { DeliveryService } from './delivery-service.js';
+import { DEFAULT_TOKEN_CACHE_LIMITS, DeliveryService, type TokenCacheLimits } from './delivery-service.js';
 import { EnvironmentsService } from './environments-service.js';
 import { ModulesService } from './modules-service.js';
 import { SecretsService } from './secrets-service.js';
@@ -31,6 +31,7 @@ export interface Services {
 
 export interface ServiceOptions {
   bundleCache?: BundleCacheLimits;
+  tokenCache?: TokenCacheLimits;
   deliveryFlushIntervalMs?: number;
 }
 
@@ -42,6 +43,14 @@ export function createServices(store: Store, keyring: Keyring, logger: Logger, o
   const secrets = new SecretsService(db, access, audit, keyring, new DataKeys(keyring));
   const recorder = new DeliveryRecorder(db, logger, options.deliveryFlushIntervalMs === undefined ? {} : { flushIntervalMs: options.deliveryFlushIntervalMs });
   const cache = new BundleCache(options.bundleCache ?? DEFAULT_BUNDLE_CACHE_LIMITS);
+  const tokens = new TokensService(db, access, audit);
+  // PostgreSQL gets no counter, so its deliveries query the token every time.
+  const tokenCache = {
+    limits: options.tokenCache ?? DEFAULT_TOKEN_CACHE_LIMITS,
+    ...(store.dialect === 'sqlite' && store.externalChangeCounter !== undefined ? { externalChangeCounter: store.externalChangeCounter } : {}),
+  };
+  const delivery = new DeliveryService(db, secrets, cache, recorder, tokenCache);
+  tokens.onRevoke(() => delivery.forgetTokenScopes());
 
   return {
     access,
@@ -51,8 +60,8 @@ export function createServices(store: Store, keyring: Keyring, logger: Logger, o
     environments: new EnvironmentsService(db, access, audit),
     modules: new ModulesService(db, access, audit),
     secrets,
-    tokens: new TokensService(db, access, audit),
-    delivery: new DeliveryService(db, secrets, cache, recorder),
+    tokens,
+    delivery,
     flush: () => recorder.flush(),
   };
 }

@@ -28,13 +28,22 @@ export interface ServiceTokenView {
   stale: boolean;
 }
 
+/** Called with the token's id after its revocation has been committed. */
+export type RevokeListener = (tokenId: string) => void;
+
 /** Service tokens: one module's read-only credential for one environment. */
 export class TokensService {
+  private readonly revokeListeners: RevokeListener[] = [];
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly access: AccessControl,
     private readonly audit: AuditLog,
   ) {}
+
+  onRevoke(listener: RevokeListener): void {
+    this.revokeListeners.push(listener);
+  }
 
   /** Issues a token; the plaintext is returned here once and stored only as a hash. */
   async create(context: RequestContext, names: ScopeNames, name: string | undefined): Promise<{ token: string; tokenInfo: ServiceTokenView }> {
@@ -162,6 +171,9 @@ export class TokensService {
           trx,
         );
       });
+      for (const listener of this.revokeListeners) {
+        listener(token.id);
+      }
     }
   }
 }

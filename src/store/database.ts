@@ -16,6 +16,12 @@ export interface Store {
   dialect: Dialect;
   /** Where the data lives, for log lines: the SQLite path, or the PostgreSQL URL without its password. */
   location: string;
+  /**
+   * Returns SQLite's `PRAGMA data_version` on the store's own connection: it changes
+   * whenever another connection, in this process or another, commits to the file, and
+   * stays the same for this connection's own commits. Absent on PostgreSQL.
+   */
+  externalChangeCounter?: () => number;
   close(): Promise<void>;
 }
 
@@ -79,10 +85,12 @@ function openSqlite(file: string, options: OpenStoreOptions): Store {
   connection.pragma('synchronous = NORMAL');
 
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(connection) }) });
+  const dataVersion = connection.prepare('PRAGMA data_version').pluck();
   return {
     db,
     dialect: 'sqlite',
     location: path.resolve(file),
+    externalChangeCounter: () => dataVersion.get() as number,
     close: () => db.destroy(),
   };
 }
