@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
 
-import { isTresorError } from '../domain/errors.js';
 import { registerAppsCommands } from './commands/apps-commands.js';
 import { registerAuditCommands } from './commands/audit-commands.js';
 import { registerAuthCommands } from './commands/auth-commands.js';
@@ -13,7 +12,8 @@ import { registerSecretsCommands } from './commands/secrets-commands.js';
 import { registerServerCommands } from './commands/server-commands.js';
 import { registerTokensCommands } from './commands/tokens-commands.js';
 import type { CliContext } from './context.js';
-import { CliError, EXIT_FAILURE, EXIT_USAGE } from './errors.js';
+import { EXIT_USAGE } from './errors.js';
+import { reportError } from './report-error.js';
 import { VERSION } from './version.js';
 
 /** Builds the `tresor` program; every command group registers itself here. */
@@ -48,26 +48,15 @@ export async function main(argv: string[], context: CliContext): Promise<number>
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    return reportError(error, context);
+    return reportMainError(error, context);
   }
 }
 
-function reportError(error: unknown, context: CliContext): number {
+function reportMainError(error: unknown, context: CliContext): number {
   if (error instanceof CommanderError) {
-    // Commander has already printed its message (or the help text).
-    // Commander exits 0 for --help and --version, and non-zero when it printed help
-    // because a subcommand was missing.
+    // Commander has already printed its message or the help text. It exits 0 for --help
+    // and --version, and non-zero when it printed help because a subcommand was missing.
     return error.exitCode === 0 ? 0 : EXIT_USAGE;
   }
-  if (error instanceof CliError) {
-    context.stderr.write(`tresor: ${error.message}\n`);
-    return error.exitCode;
-  }
-  if (isTresorError(error)) {
-    context.stderr.write(`tresor: ${error.message}\n`);
-    return EXIT_FAILURE;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  context.stderr.write(`tresor: unexpected error: ${message}\n`);
-  return EXIT_FAILURE;
+  return reportError(error, context);
 }

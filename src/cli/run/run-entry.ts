@@ -1,7 +1,7 @@
-import { isTresorError } from '../../domain/errors.js';
 import { RUN_OPTIONS } from '../commands/run-commands.js';
 import type { CliContext } from '../context.js';
-import { CliError, EXIT_FAILURE, EXIT_USAGE } from '../errors.js';
+import { EXIT_USAGE } from '../errors.js';
+import { reportError } from '../report-error.js';
 import { runCommand } from './run-command.js';
 
 /** The `tresor run` command line after its own options: the command, its arguments and the flags. */
@@ -93,21 +93,6 @@ export async function runEntry(
   try {
     return await runCommand({ ...parsed.run, env: context.env, stderr: context.stderr });
   } catch (error) {
-    return reportRunError(error, context);
+    return reportError(error, context);
   }
-}
-
-/** Writes the error as `main` does for the full program and returns its exit code. */
-function reportRunError(error: unknown, context: CliContext): number {
-  if (error instanceof CliError) {
-    context.stderr.write(`tresor: ${error.message}\n`);
-    return error.exitCode;
-  }
-  if (isTresorError(error)) {
-    context.stderr.write(`tresor: ${error.message}\n`);
-    return EXIT_FAILURE;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  context.stderr.write(`tresor: unexpected error: ${message}\n`);
-  return EXIT_FAILURE;
 }
