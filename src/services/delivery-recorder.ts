@@ -15,7 +15,7 @@ export interface DeliveryRecorderOptions {
   maxPending: number;
 }
 
-const DEFAULT_OPTIONS: DeliveryRecorderOptions = { flushIntervalMs: 1000, maxBatch: 100, maxPending: 50_000 };
+const DEFAULT_OPTIONS: DeliveryRecorderOptions = { flushIntervalMs: 1000, maxBatch: 20, maxPending: 50_000 };
 
 const COLUMNS = ['id', 'token_id', 'app_id', 'environment_id', 'module_id', 'revision', 'address', 'created_at'] as const;
 
