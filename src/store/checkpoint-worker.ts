@@ -31,6 +31,7 @@ parentPort?.on('message', (message: unknown) => {
   if (message === 'stop') {
     clearInterval(timer);
     connection.close();
-    parentPort?.close();
+    // In a worker thread, process.exit ends only this thread.
+    process.exit(0);
   }
 });
