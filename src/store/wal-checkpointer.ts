@@ -15,11 +15,7 @@ export interface WalCheckpointer {
  * so the WAL never grows without bound.
  */
 export function startWalCheckpointer(file: string, connection: SqliteDatabase.Database, intervalMs = 1000): WalCheckpointer {
-  const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), {
-    workerData: { file, intervalMs },
-    // The worker only runs one prepared statement, so a small heap keeps the server's memory down.
-    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16, codeRangeSizeMb: 8 },
-  });
+  const worker = new Worker(new URL('./checkpoint-worker.js', import.meta.url), { workerData: { file, intervalMs } });
   connection.pragma('wal_autocheckpoint = 0');
 
   let stopping = false;
