@@ -31,7 +31,6 @@ parentPort?.on('message', (message: unknown) => {
   if (message === 'stop') {
     clearInterval(timer);
     connection.close();
-    // In a worker thread, process.exit ends only this thread.
-    process.exit(0);
+    parentPort?.close();
   }
 });

@@ -19,17 +19,13 @@ export function startWalCheckpointer(file: string, connection: SqliteDatabase.Da
   connection.pragma('wal_autocheckpoint = 0');
 
   let stopping = false;
-  let exited = false;
   const fallBack = (): void => {
     if (!stopping && connection.open) {
       connection.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
     }
   };
   worker.on('error', fallBack);
-  worker.on('exit', () => {
-    exited = true;
-    fallBack();
-  });
+  worker.on('exit', fallBack);
   worker.on('message', (message: { kind?: string }) => {
     if (message.kind === 'error') {
       fallBack();
@@ -41,14 +37,9 @@ export function startWalCheckpointer(file: string, connection: SqliteDatabase.Da
   return {
     stop: async () => {
       stopping = true;
-      if (exited) {
-        return;
-      }
-      const workerExit = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
-      // Referenced again, so the process waits for the worker to close its connection.
-      worker.ref();
+      const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
       worker.postMessage('stop');
-      await workerExit;
+      await exited;
     },
   };
 }
