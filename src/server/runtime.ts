@@ -19,8 +19,6 @@ export interface RuntimeOptions {
   services?: ServiceOptions;
   /** Connections in the PostgreSQL pool of this process; ignored for SQLite. */
   poolSize?: number | undefined;
-  /** Checkpoint SQLite's WAL in a worker thread; set by the server, whose event loop serves requests. */
-  checkpointInBackground?: boolean;
 }
 
 export interface Runtime {
@@ -42,10 +40,7 @@ export function defaultDatabaseUrl(dataDir: string): string {
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const databaseUrl = options.databaseUrl ?? defaultDatabaseUrl(options.dataDir);
-  const store = openStore(databaseUrl, {
-    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
-    checkpointInBackground: options.checkpointInBackground === true,
-  });
+  const store = openStore(databaseUrl, options.poolSize === undefined ? {} : { poolSize: options.poolSize });
   let rootKey: RootKeySource;
   let keyring: Keyring;
   try {
