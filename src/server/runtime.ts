@@ -19,6 +19,8 @@ export interface RuntimeOptions {
   services?: ServiceOptions;
   /** Connections in the PostgreSQL pool of this process; ignored for SQLite. */
   poolSize?: number | undefined;
+  /** Checkpoint SQLite's WAL in a worker thread; set by the server, whose event loop serves requests. */
+  checkpointInBackground?: boolean;
 }
 
 export interface Runtime {
@@ -40,7 +42,10 @@ export function defaultDatabaseUrl(dataDir: string): string {
  */
 export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const databaseUrl = options.databaseUrl ?? defaultDatabaseUrl(options.dataDir);
-  const store = openStore(databaseUrl, options.poolSize === undefined ? {} : { poolSize: options.poolSize });
+  const store = openStore(databaseUrl, {
+    ...(options.poolSize === undefined ? {} : { poolSize: options.poolSize }),
+    checkpointInBackground: options.checkpointInBackground === true,
+  });
   let rootKey: RootKeySource;
   let keyring: Keyring;
   try {

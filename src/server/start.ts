@@ -20,7 +20,7 @@ export interface RunningServer {
 
 /** Opens the runtime and listens; `close` stops accepting, drains requests and flushes buffers. */
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const runtime = await openRuntime(options);
+  const runtime = await openRuntime({ ...options, checkpointInBackground: true });
   const app = await buildServer({ services: runtime.services, logger: options.logger, version: options.version });
   try {
     await app.listen({ host: options.host, port: options.port });

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { TresorError, validationError } from '../domain/errors.js';
 import type { Database } from './schema.js';
 import { cacheStatements } from './statement-cache.js';
+import { startWalCheckpointer } from './wal-checkpointer.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -30,6 +31,8 @@ export interface OpenStoreOptions {
   poolSize?: number;
   /** Fail when the SQLite file does not exist yet, instead of creating it. */
   mustExist?: boolean;
+  /** Checkpoint the SQLite WAL in a worker thread, off the event loop; for the long-running server. */
+  checkpointInBackground?: boolean;
 }
 
 export const DEFAULT_POOL_SIZE = 10;
@@ -84,6 +87,8 @@ function openSqlite(file: string, options: OpenStoreOptions): Store {
   // never consistency, and avoids an fsync per commit.
   connection.pragma('synchronous = NORMAL');
 
+  const checkpointer = options.checkpointInBackground === true ? startWalCheckpointer(file, connection) : null;
+
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cacheStatements(connection) }) });
   const dataVersion = connection.prepare('PRAGMA data_version').pluck();
   return {
@@ -91,7 +96,10 @@ function openSqlite(file: string, options: OpenStoreOptions): Store {
     dialect: 'sqlite',
     location: path.resolve(file),
     externalChangeCounter: () => dataVersion.get() as number,
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.stop();
+      await db.destroy();
+    },
   };
 }
 
