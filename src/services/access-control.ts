@@ -6,11 +6,11 @@ import type { AuditLog } from './audit-log.js';
 import type { RequestContext } from './context.js';
 
 /**
- * What a request wants to do with an app:
- * - `read`: see the app, its environments, modules, configuration and secret keys;
- * - `reveal`: read secret values;
- * - `write`: change configuration and secrets;
- * - `manage`: create environments and modules, issue and revoke service tokens;
+ * An action on an app that a role may or may not allow.
+ * - `read`: see the app, its environments, modules, configuration and secret keys.
+ * - `reveal`: read secret values.
+ * - `write`: change configuration and secrets.
+ * - `manage`: create environments and modules, issue and revoke service tokens.
  * - `own`: grant and remove members.
  */
 export type Permission = 'read' | 'reveal' | 'write' | 'manage' | 'own';

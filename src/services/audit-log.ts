@@ -29,8 +29,9 @@ export interface AuditEventView {
 }
 
 /**
- * Writes audit events. Changes record theirs inside the transaction that makes the change,
- * so an event exists exactly when the change does; denied attempts are written on their own.
+ * Writes audit events. A change records its event inside the transaction that makes the
+ * change, so the event exists exactly when the change does. Denied attempts are written on
+ * their own.
  */
 export class AuditLog {
   constructor(private readonly db: Kysely<Database>) {}

@@ -24,10 +24,15 @@ export function startWalCheckpointer(file: string, connection: SqliteDatabase.Da
 
   let stopping = false;
   let exited = false;
+  let fellBack = false;
   const fallBack = (): void => {
-    if (!stopping && connection.open) {
-      connection.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    if (stopping || fellBack || !connection.open) {
+      return;
     }
+    fellBack = true;
+    connection.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT_PAGES}`);
+    // The store has no logger; a process warning reaches stderr, next to the server's log.
+    process.emitWarning(`The WAL checkpoint worker for ${file} failed; SQLite checkpoints on the server's connection again.`, 'TresorWarning');
   };
   worker.on('error', fallBack);
   worker.on('exit', () => {
