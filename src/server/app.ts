@@ -28,7 +28,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     trustProxy: false,
     bodyLimit: 1024 * 1024,
     // Secret keys of up to 256 characters travel as path parameters (find-my-way's default is 100).
-    maxParamLength: 1024,
+    routerOptions: { maxParamLength: 1024 },
     requestIdHeader: false,
     // No type coercion: a secret sent as the number 42 is an error, not the string "42".
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
