@@ -1,5 +1,6 @@
 import { CliError, UsageError } from './errors.js';
 import { displayText } from './output.js';
+import { systemErrorCode } from './system-error-code.js';
 
 /** Limit for one API request, from connecting to reading the body, in milliseconds. */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -214,20 +215,4 @@ function readErrorBody(text: string): ErrorDetail | null {
     message: sanitizeServerMessage(message),
     requestId: typeof requestId === 'string' ? sanitizeServerMessage(requestId) : undefined,
   };
-}
-
-// Only the system error code is shown: the error's message may quote request data.
-function systemErrorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) {
-    return undefined;
-  }
-  const { code, errors } = error as { code?: unknown; errors?: unknown };
-  if (typeof code === 'string') {
-    return code;
-  }
-  // Connecting to several addresses (IPv4 and IPv6) fails with an AggregateError.
-  if (Array.isArray(errors)) {
-    return systemErrorCode(errors[0]);
-  }
-  return undefined;
 }

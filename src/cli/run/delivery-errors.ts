@@ -1,4 +1,5 @@
 import { CliError } from '../errors.js';
+import { systemErrorCode } from '../system-error-code.js';
 import type { HttpGetResponse } from './http-get.js';
 import { quoteName, sanitizeServerText } from './terminal-text.js';
 
@@ -108,22 +109,6 @@ export function failedDeliveryError(url: string, response: Pick<HttpGetResponse,
   return new CliError(`The Tresor server at ${url} rejected the delivery request (${summary}).${requestId}`);
 }
 
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) {
-    return undefined;
-  }
-  const { code, errors } = error as { code?: unknown; errors?: unknown };
-  if (typeof code === 'string') {
-    return code;
-  }
-
-  // A connection attempt to several addresses (IPv4 and IPv6) fails with an AggregateError.
-  if (Array.isArray(errors)) {
-    return errorCode(errors[0]);
-  }
-  return undefined;
-}
-
 function isTimeout(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { name?: unknown }).name === 'TimeoutError';
 }
@@ -140,7 +125,7 @@ export function unreachableServerError(url: string, error: unknown, timeoutMs: n
     );
   }
 
-  const code = errorCode((error as { cause?: unknown } | null)?.cause) ?? errorCode(error) ?? 'network error';
+  const code = systemErrorCode((error as { cause?: unknown } | null)?.cause) ?? systemErrorCode(error) ?? 'network error';
   const certificateHint =
     code.includes('CERT') || code.includes('SELF_SIGNED')
       ? ' If the server uses a private certificate authority, set NODE_EXTRA_CA_CERTS to its certificate file.'
