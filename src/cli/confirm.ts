@@ -7,7 +7,7 @@ import { isTerminal } from './output.js';
 /**
  * Confirms a destructive action described by `action` (such as "Deleting secret X"). With
  * `yes` it goes ahead; on a terminal it prompts, and only "y" or "yes" confirms. Without a
- * terminal it never answers for the user: it throws a UsageError that names --yes.
+ * terminal it never confirms for the user: it throws a UsageError that names --yes.
  */
 export async function confirmAction(context: CliContext, action: string, yes: boolean | undefined): Promise<boolean> {
   if (yes === true) {

@@ -1,4 +1,4 @@
-/** What a command may use of the process: passed in so tests can run `main` in-process. */
+/** The parts of the process a command may use, passed in so tests can run `main` in-process. */
 export interface CliContext {
   env: NodeJS.ProcessEnv;
   stdin: NodeJS.ReadStream;

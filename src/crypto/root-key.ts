@@ -30,7 +30,7 @@ export interface RootKeySource {
 export async function loadRootKey(options: {
   env: NodeJS.ProcessEnv;
   dataDir: string;
-  /** False when the database already holds data keys, which a new root key could not unwrap. */
+  /** False when the database already contains data keys, which a new root key could not unwrap. */
   mayCreate?: boolean;
 }): Promise<RootKeySource> {
   const { env, dataDir } = options;
@@ -76,7 +76,7 @@ async function loadOrCreateDefaultKeyFile(dataDir: string, mayCreate: boolean): 
   }
   if (!mayCreate) {
     throw validationError(
-      `The database already holds encrypted secrets, but the root key file ${path} does not exist, and a new key could not decrypt them. ` +
+      `The database already contains encrypted secrets, but the root key file ${path} does not exist, and a new key could not decrypt them. ` +
         'Put the key file back from your backup, or point TRESOR_ROOT_KEY or TRESOR_ROOT_KEY_FILE at the key this database was created with.',
     );
   }

@@ -11,8 +11,8 @@ export interface ErrorBody {
 
 /**
  * Turns every error into `{ error: { code, message } }`. Only deliberate errors (the
- * catalogue, and Fastify's own request errors, reworded) reach the client as they are;
- * anything else is logged with the request id, and the client gets only that id.
+ * catalogue, and Fastify's own request errors, reworded) reach the client as they are.
+ * Anything else is logged with the request id, and the client gets only that id.
  */
 export function installErrorHandler(app: FastifyInstance): void {
   // An outage fails every request at once, so 503s are logged at most once a second,

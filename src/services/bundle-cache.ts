@@ -1,7 +1,7 @@
 /**
  * The serialized delivery response of recently fetched modules, keyed by scope and tagged
  * with the revision it was built from. It keeps plaintext values in process memory: that is
- * the price of answering a delivery without a database read of every secret and a
+ * the price of serving a delivery without a database read of every secret and a
  * decryption per value. It is bounded in entries, bytes and age, and an entry is only
  * served while its revision is still the scope's current one.
  */

@@ -1,8 +1,8 @@
-/** Who is making a request, as established by authentication. */
+/** The authenticated party behind a request. */
 export type Actor =
   | { kind: 'user'; userId: string; email: string; tokenId: string | null }
   | { kind: 'service'; tokenId: string; appId: string; environmentId: string; moduleId: string }
-  /** The local operator, on the machine that holds the data directory (`tresor init`). */
+  /** The local operator, on the machine that has the data directory (`tresor init`). */
   | { kind: 'system' };
 
 export interface RequestContext {

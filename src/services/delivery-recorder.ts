@@ -7,7 +7,7 @@ import type { Database, NewDelivery } from '../store/schema.js';
 import { timeOrderedId } from '../store/time-ordered-id.js';
 
 export interface DeliveryRecorderOptions {
-  /** Longest time a delivery waits in memory before it is written, in milliseconds. */
+  /** Maximum time a delivery waits in memory before it is written, in milliseconds. */
   flushIntervalMs: number;
   /** Deliveries written by one INSERT. As soon as this many are pending, they are written. */
   maxBatch: number;

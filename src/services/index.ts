@@ -35,7 +35,7 @@ export interface ServiceOptions {
   deliveryFlushIntervalMs?: number;
 }
 
-/** The composition root of the services layer: each service gets only what it uses. */
+/** Creates the services layer (its composition root), giving each service only what it uses. */
 export function createServices(store: Store, keyring: Keyring, logger: Logger, options: ServiceOptions = {}): Services {
   const { db } = store;
   const audit = new AuditLog(db);

@@ -4,8 +4,8 @@ import SqliteDatabase from 'better-sqlite3';
 
 /*
  * Worker thread that checkpoints a SQLite WAL on its own connection. A checkpoint copies
- * the WAL back into the database file and can take milliseconds; run on the server's
- * connection it would pause the event loop, and every request with it.
+ * the WAL back into the database file and can take milliseconds. Run on the server's
+ * connection, it would pause the event loop and every request waiting on it.
  */
 
 interface CheckpointWorkerData {
@@ -17,7 +17,8 @@ const { file, intervalMs } = workerData as CheckpointWorkerData;
 const connection = new SqliteDatabase(file, { fileMustExist: true });
 connection.pragma('busy_timeout = 5000');
 
-// PASSIVE never waits for readers or writers: it copies what it can and tries again later.
+// PASSIVE mode does not wait for readers or writers (SQLite's documented behaviour), so it
+// copies what it can now and the next tick copies the rest.
 const checkpoint = connection.prepare('PRAGMA wal_checkpoint(PASSIVE)');
 const timer = setInterval(() => {
   try {

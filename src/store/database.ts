@@ -15,7 +15,7 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Store {
   db: Kysely<Database>;
   dialect: Dialect;
-  /** Where the data lives, for log lines: the SQLite path, or the PostgreSQL URL without its password. */
+  /** Location of the data for log lines: the SQLite path, or the PostgreSQL URL without its password. */
   location: string;
   /**
    * Returns SQLite's `PRAGMA data_version` on the store's own connection: it changes
@@ -113,7 +113,7 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
   // pg-pool removes its listener while a client is checked out, and Kysely adds none, so
   // a restart that ends a connection between two queries of a transaction would crash the
   // process. The client is left unqueryable, its next query fails with a connection error
-  // (answered as 503), and the pool discards it on release.
+  // (returned as 503), and the pool discards it on release.
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });

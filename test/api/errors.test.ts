@@ -84,7 +84,7 @@ describe.skipIf(!isTestDatabaseAvailable())('API errors', () => {
   });
 
   test('body too large is 413', async () => {
-    // The server answers 413 as soon as it reads Content-Length and closes the connection,
+    // The server sends 413 as soon as it reads Content-Length and closes the connection,
     // so the client can hit EPIPE while it is still sending; only that is retried.
     let response: Awaited<ReturnType<typeof api>> | null = null;
     for (let attempt = 0; attempt < 3 && response === null; attempt += 1) {

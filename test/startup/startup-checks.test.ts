@@ -22,7 +22,7 @@ afterEach(() => {
   }
 });
 
-/** Creates a data folder whose SQLite database holds one encrypted secret. */
+/** Creates a data folder whose SQLite database contains one encrypted secret. */
 async function dataFolderWithSecret(): Promise<string> {
   const dataDir = temporaryFolder();
   const databaseUrl = `sqlite:${path.join(dataDir, 'tresor.db')}`;

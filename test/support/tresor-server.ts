@@ -63,7 +63,7 @@ export function runTresorSync(args: string[], options: { env?: NodeJS.ProcessEnv
   return { status: result.status, signal: result.signal, stdout: result.stdout.toString('utf8'), stderr: result.stderr.toString('utf8'), stdoutBytes: result.stdout };
 }
 
-/** Starts `tresor server` as a child process on a free port of 127.0.0.1 and waits until it answers. */
+/** Starts `tresor server` as a child process on a free port of 127.0.0.1 and waits until it responds. */
 export async function startTresorServer(options: StartOptions = {}): Promise<TresorServer> {
   assertBuilt();
   const ownsDataDir = options.dataDir === undefined;

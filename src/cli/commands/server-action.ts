@@ -33,7 +33,7 @@ export async function runServer(
   logger.info('Stopped');
 }
 
-/** Prints the next steps for a person at the terminal; the JSON log on stdout says the same for machines. */
+/** Prints the next steps for a person at the terminal; the JSON log on stdout records the same for machines. */
 async function printWhereToSignIn(context: CliContext, url: string, dataDir: string, runtime: Runtime): Promise<void> {
   const anyUser = await runtime.store.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
   const lines = [`Tresor is listening on ${url} (database: ${runtime.store.location})`];

@@ -82,5 +82,5 @@ export async function revokeToken(context: CliContext, tokenId: string, options:
   const app = resolveApp(options, context.env);
   const client = await connect(context, options);
   await client.delete(apiPath('apps', app, 'tokens', tokenId));
-  writeNote(context.stderr, `Revoked service token ${tokenId}: its next delivery request is refused.`);
+  writeNote(context.stderr, `Revoked service token ${tokenId}: its next delivery request is rejected.`);
 }

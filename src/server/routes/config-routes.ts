@@ -25,7 +25,7 @@ interface KeyParams extends ModuleParams {
   key: string;
 }
 
-/** A module's plain configuration: shown in clear text, so never meant for secrets. */
+/** Registers the routes of a module's plain configuration, which is shown in clear text and so never meant for secrets. */
 export function registerConfigRoutes(app: FastifyInstance, services: Services): void {
   const preHandler = requireUser(services.users);
   const base = '/apps/:app/modules/:module/config';

@@ -5,7 +5,7 @@ import type { Services } from '../../services/index.js';
 import { bearerToken } from '../auth.js';
 import { ERROR_RESPONSES } from '../schemas.js';
 
-/** The hot path: every start of a module's process waits on this one request. */
+/** Registers the hot path: every start of a module's process waits on this one request. */
 export function registerDeliveryRoute(app: FastifyInstance, services: Services): void {
   const logLevel = deliveryLogLevel(app.log.level);
   const serverLog = app.log;
