@@ -7,7 +7,7 @@ import { deliveryTarget, fetchDelivery } from './lib/delivery-target.mjs';
 import { assertAllSucceeded, measureAlternating, measureLoad } from './lib/load.mjs';
 import { atLeastTimes, atMostTimes } from './lib/report.mjs';
 import { generateSecrets } from './lib/secret-values.mjs';
-import { countRows } from './lib/store-rows.mjs';
+import { countDeliveries } from './lib/store-rows.mjs';
 import { withTempDir } from './lib/temp-dir.mjs';
 import { cpuSeconds, initOwner, startTresorServer } from './lib/tresor-process.mjs';
 
@@ -53,11 +53,11 @@ export async function benchDelivery({ durationSeconds, warmUpSeconds, logLevel, 
         delivered += warmUp.ok + tresorLoad.ok;
       }
       await server.stop();
-      const recorded = await countRows({ dataDir }, 'deliveries');
+      const { deliveries: recorded, rows: recordRows } = await countDeliveries({ dataDir });
       // Requests in flight when autocannon stops still complete on the server, so there can
-      // be a few more records than counted deliveries, never fewer.
+      // be a few more recorded deliveries than counted ones, never fewer.
       if (recorded < delivered) {
-        throw new Error(`${delivered} successful deliveries but only ${recorded} delivery records`);
+        throw new Error(`${delivered} successful deliveries but only ${recorded} recorded`);
       }
 
       const checks = runs.flatMap(({ connections, baseline: b, tresor: t }) => [
@@ -74,9 +74,9 @@ export async function benchDelivery({ durationSeconds, warmUpSeconds, logLevel, 
             ({ connections, baseline: b, tresor: t }) =>
               `Server CPU per request at ${connections} conn.: Tresor ${t.cpuMicrosecondsPerRequest.toFixed(0)} µs, baseline ${b.cpuMicrosecondsPerRequest.toFixed(0)} µs.`,
           ),
-          `${delivered} successful deliveries (warm-ups included), ${recorded} delivery records in the database after the server stopped.`,
+          `${delivered} successful deliveries (warm-ups included); after the server stopped, the database counted ${recorded} in ${recordRows} rows.`,
         ],
-        details: { responseBytes: body.length, logLevel, runs, delivered, recorded },
+        details: { responseBytes: body.length, logLevel, runs, delivered, recorded, recordRows },
       };
     } finally {
       await baseline?.stop();

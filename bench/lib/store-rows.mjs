@@ -1,20 +1,36 @@
 import { importDist } from './paths.mjs';
 
-/**
- * Counts rows of a table in a Tresor store, optionally only those whose `column` equals
- * `value`. Run it after the server has stopped, so its buffered writes are in.
- */
-export async function countRows({ dataDir, databaseUrl }, table, filter) {
-  const { openStore } = await importDist('store/database.js');
-  const { defaultDatabaseUrl } = await importDist('server/runtime.js');
-  const store = openStore(databaseUrl ?? defaultDatabaseUrl(dataDir));
-  try {
-    let query = store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('count'));
+// Run these after the server has stopped, so its buffered writes are in.
+
+/** Counts rows of a table in a Tresor store, optionally only those whose `column` equals `value`. */
+export async function countRows(location, table, filter) {
+  return withStore(location, async (db) => {
+    let query = db.selectFrom(table).select((eb) => eb.fn.countAll().as('count'));
     if (filter !== undefined) {
       query = query.where(filter.column, '=', filter.value);
     }
     const row = await query.executeTakeFirstOrThrow();
     return Number(row.count);
+  });
+}
+
+/** Sums the deliveries a Tresor store has recorded: each row counts the deliveries it stands for. */
+export async function countDeliveries(location) {
+  return withStore(location, async (db) => {
+    const row = await db
+      .selectFrom('deliveries')
+      .select((eb) => [eb.fn.sum('count').as('deliveries'), eb.fn.countAll().as('rows')])
+      .executeTakeFirstOrThrow();
+    return { deliveries: Number(row.deliveries ?? 0), rows: Number(row.rows) };
+  });
+}
+
+async function withStore({ dataDir, databaseUrl }, read) {
+  const { openStore } = await importDist('store/database.js');
+  const { defaultDatabaseUrl } = await importDist('server/runtime.js');
+  const store = openStore(databaseUrl ?? defaultDatabaseUrl(dataDir));
+  try {
+    return await read(store.db);
   } finally {
     await store.close();
   }

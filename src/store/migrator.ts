@@ -1,10 +1,12 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 
 import * as initial from './migrations/0001-initial.js';
+import * as deliveryCounts from './migrations/0002-delivery-counts.js';
 
 /** Migrations in the order they run; the names are stored in the database and never change. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
+  '0002-delivery-counts': deliveryCounts,
 };
 
 const provider: MigrationProvider = {

@@ -124,7 +124,10 @@ export interface DeliveriesTable {
   module_id: string;
   revision: number;
   address: string;
+  /** When the first delivery of the row's window was served. */
   created_at: string;
+  /** How many deliveries the row stands for: same token, revision and address, within one recording window. */
+  count: number;
 }
 
 export interface AuditEventsTable {
