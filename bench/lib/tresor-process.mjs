@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 
-import { TRESOR_BIN } from './paths.mjs';
+import { startScriptNodeOptions, TRESOR_BIN } from './paths.mjs';
 
 export const OWNER_EMAIL = 'bench-owner@example.com';
 
@@ -63,7 +63,8 @@ export function initOwner({ dataDir, databaseUrl }) {
 /**
  * Starts `tresor server` on a free port of 127.0.0.1, with its log in a file of the data
  * folder, and waits until GET /api/v1/health returns 200. `readyMs` is the time from spawn to the
- * first successful health check. `nodeOptions` go before the script, such as `--cpu-prof`.
+ * first successful health check. The Node.js options of `npm start` go before the script,
+ * then `nodeOptions`, such as `--cpu-prof`.
  */
 export async function startTresorServer({ dataDir, databaseUrl, logLevel = 'info', nodeOptions = [] }) {
   assertBuilt();
@@ -71,7 +72,7 @@ export async function startTresorServer({ dataDir, databaseUrl, logLevel = 'info
     const port = await freePort();
     const logFile = path.join(dataDir, `server-${port}.log`);
     const log = fs.openSync(logFile, 'a');
-    const args = [...nodeOptions, TRESOR_BIN, 'server', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port), '--log-level', logLevel];
+    const args = [...startScriptNodeOptions(), ...nodeOptions, TRESOR_BIN, 'server', '--data-dir', dataDir, '--host', '127.0.0.1', '--port', String(port), '--log-level', logLevel];
     if (databaseUrl !== undefined) {
       args.push('--database', databaseUrl);
     }

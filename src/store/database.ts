@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 
 import { TresorError, validationError } from '../domain/errors.js';
 import type { Database } from './schema.js';
@@ -103,8 +104,13 @@ function openSqlite(file: string, options: OpenStoreOptions): Store {
   };
 }
 
+// pg is loaded only for a PostgreSQL URL, because on SQLite its modules would take about
+// 3 MB of the server's memory. It is a CommonJS package, so require() loads it synchronously.
+const requirePackage = createRequire(import.meta.url);
+
 function openPostgres(url: string, options: OpenStoreOptions): Store {
-  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? DEFAULT_POOL_SIZE, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS });
+  const { Pool } = requirePackage('pg') as typeof pg;
+  const pool = new Pool({ connectionString: url, max: options.poolSize ?? DEFAULT_POOL_SIZE, connectionTimeoutMillis: CONNECTION_TIMEOUT_MS });
   // An idle client that loses its connection (a database restart) emits 'error' on the
   // pool, which then drops that client. Without a listener, Node treats the event as
   // unhandled and exits. A client that fails during a query is dropped when released,

@@ -90,7 +90,7 @@ describe.skipIf(!postgresInstalled)('tresor CLI on PostgreSQL', () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stderr).toContain('is up to date');
     const migrations = await queryRows<{ name: string }>(databaseUrl, 'SELECT name FROM kysely_migration ORDER BY name');
-    expect(migrations.map((row) => row.name)).toEqual(['0001-initial']);
+    expect(migrations.map((row) => row.name)).toEqual(['0001-initial', '0002-delivery-counts']);
 
     const second = runTresorSync(['migrate', '--data-dir', dataDir, '--database', databaseUrl]);
     expect(second.status, second.stderr).toBe(0);
