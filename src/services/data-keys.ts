@@ -28,9 +28,12 @@ export class DataKeys {
 
   constructor(private readonly keyring: Keyring) {}
 
-  /** Returns the newest data key of a scope, creating it inside the caller's transaction. */
-  async forWrite(trx: Kysely<Database>, scope: ScopeIds): Promise<DataKey> {
-    const newest = await trx
+  /**
+   * Returns the newest data key of a scope, or undefined before its first write. It needs no
+   * lock, so a write reads it before taking the scope's lock and holds that lock shorter.
+   */
+  async newest(executor: Kysely<Database>, scope: ScopeIds): Promise<DataKey | undefined> {
+    const row = await executor
       .selectFrom('data_keys')
       .selectAll()
       .where('environment_id', '=', scope.environmentId)
@@ -38,8 +41,17 @@ export class DataKeys {
       .orderBy('version', 'desc')
       .limit(1)
       .executeTakeFirst();
+    return row === undefined ? undefined : { version: row.version, key: this.unwrap(scope, row) };
+  }
+
+  /**
+   * Returns the newest data key of a scope, creating it inside the caller's transaction.
+   * Call it with the scope's lock held, so two first writes do not both create version 1.
+   */
+  async forWrite(trx: Kysely<Database>, scope: ScopeIds): Promise<DataKey> {
+    const newest = await this.newest(trx, scope);
     if (newest !== undefined) {
-      return { version: newest.version, key: this.unwrap(scope, newest) };
+      return newest;
     }
 
     const version = 1;

@@ -5,42 +5,28 @@ import { nowIso } from './context.js';
 import type { ScopeIds } from './data-keys.js';
 
 /**
- * Takes the write lock of a scope inside a transaction and returns its current revision.
- * The no-op UPDATE makes PostgreSQL lock the row until the transaction ends, so writers to
- * one (environment, module) run one after another and do not lose each other's versions
- * (test/postgres/concurrent-writes.test.ts checks 1,000 of them). SQLite has one writer at
- * a time anyway.
+ * Moves a scope to its next revision inside a transaction and returns the new revision.
+ * The upsert also takes the scope's write lock. PostgreSQL holds the row lock until the
+ * transaction ends, so writers to one (environment, module) run one after another and
+ * lose no versions; SQLite has one writer at a time anyway. A transaction that then
+ * changes nothing must roll back, so the revision stays.
  */
-export async function lockRevision(trx: Kysely<Database>, scope: ScopeIds): Promise<number> {
-  await trx
+export async function advanceRevision(trx: Kysely<Database>, scope: ScopeIds): Promise<number> {
+  const row = await trx
     .insertInto('revisions')
     .values({
       app_id: scope.appId,
       environment_id: scope.environmentId,
       module_id: scope.moduleId,
-      revision: 0,
+      revision: 1,
       updated_at: nowIso(),
     })
-    .onConflict((conflict) => conflict.columns(['environment_id', 'module_id']).doNothing())
-    .execute();
-
-  const row = await trx
-    .updateTable('revisions')
-    .set((eb) => ({ revision: eb.ref('revision') }))
-    .where('environment_id', '=', scope.environmentId)
-    .where('module_id', '=', scope.moduleId)
-    .returning('revision')
-    .executeTakeFirstOrThrow();
-  return row.revision;
-}
-
-/** Moves a locked scope to its next revision; call once per transaction that changed it. */
-export async function bumpRevision(trx: Kysely<Database>, scope: ScopeIds): Promise<number> {
-  const row = await trx
-    .updateTable('revisions')
-    .set((eb) => ({ revision: eb('revision', '+', 1), updated_at: nowIso() }))
-    .where('environment_id', '=', scope.environmentId)
-    .where('module_id', '=', scope.moduleId)
+    .onConflict((conflict) =>
+      conflict.columns(['environment_id', 'module_id']).doUpdateSet((eb) => ({
+        revision: eb('revisions.revision', '+', 1),
+        updated_at: eb.ref('excluded.updated_at'),
+      })),
+    )
     .returning('revision')
     .executeTakeFirstOrThrow();
   return row.revision;

@@ -10,7 +10,7 @@ import type { AccessControl, Scope } from './access-control.js';
 import type { AuditLog } from './audit-log.js';
 import { actorId, nowIso, type RequestContext } from './context.js';
 import type { DataKeys, ScopeIds } from './data-keys.js';
-import { bumpRevision, currentRevision, lockRevision } from './revisions.js';
+import { advanceRevision, currentRevision } from './revisions.js';
 import { openValue, sealValue } from './secret-values.js';
 
 export interface ScopeNames {
@@ -80,9 +80,10 @@ export class SecretsService {
     const scope = await this.access.requireScope(context, names, 'write');
     const ids = scopeIds(scope);
 
-    const result = await this.db.transaction().execute(async (trx) => {
-      await lockRevision(trx, ids);
-      const dataKey = await this.dataKeys.forWrite(trx, ids);
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const knownKey = await this.dataKeys.newest(trx, ids);
+      const revision = await advanceRevision(trx, ids);
+      const dataKey = knownKey ?? (await this.dataKeys.forWrite(trx, ids));
       const changed: WriteResult['changed'] = [];
       const unchanged: string[] = [];
 
@@ -145,12 +146,20 @@ export class SecretsService {
         changed.push({ key: entry.key, version });
       }
 
-      const revision = changed.length > 0 ? await bumpRevision(trx, ids) : await currentRevision(trx, ids);
+      if (changed.length === 0) {
+        // Rolls back the revision taken above: an unchanged scope keeps its revision.
+        throw new NothingChanged({ revision: revision - 1, changed, unchanged });
+      }
       return { revision, changed, unchanged };
+    }).catch((error: unknown) => {
+      if (error instanceof NothingChanged) {
+        return error.result;
+      }
+      throw error;
     });
 
-    this.notify(ids, result.changed.length > 0 ? result.revision : null);
-    return result;
+    this.notify(ids, outcome.changed.length > 0 ? outcome.revision : null);
+    return outcome;
   }
 
   async listSecrets(context: RequestContext, names: ScopeNames): Promise<{ revision: number; secrets: SecretMetadata[] }> {
@@ -188,7 +197,7 @@ export class SecretsService {
     const ids = scopeIds(scope);
 
     const result = await this.db.transaction().execute(async (trx) => {
-      await lockRevision(trx, ids);
+      const revision = await advanceRevision(trx, ids);
       const existing = await this.findSecret(trx, ids, key);
       if (existing === undefined || existing.deleted === 1) {
         throw notFound(`Secret ${key} not found in ${describeScope(names)}.`);
@@ -201,7 +210,7 @@ export class SecretsService {
         .values({ secret_id: existing.id, version, ciphertext: null, data_key_version: null, fingerprint: null, tombstone: 1, created_by: actorId(context.actor) ?? 'system', created_at: now })
         .execute();
       await this.audit.record(context, { action: 'secret.delete', allowed: true, ...ids, target: key }, trx);
-      return { revision: await bumpRevision(trx, ids), version };
+      return { revision, version };
     });
 
     this.notify(ids, result.revision);
@@ -346,5 +355,12 @@ function assertWritableEntries(entries: SecretWrite[]): void {
   }
   if (problems.length > 0) {
     throw validationError(`Nothing was written. Invalid secrets: ${problems.join('; ')}.`);
+  }
+}
+
+/** Thrown inside a write's transaction to roll it back when no entry changed; carries the result to return. */
+class NothingChanged extends Error {
+  constructor(readonly result: WriteResult) {
+    super('No secret changed.');
   }
 }
