@@ -78,7 +78,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     services,
     rootKey,
     close: async () => {
-      await services.flush();
+      await services.close();
       await store.close();
     },
   };

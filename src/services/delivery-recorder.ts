@@ -9,24 +9,31 @@ import { timeOrderedId } from '../store/time-ordered-id.js';
 export interface DeliveryRecorderOptions {
   /** Maximum time a delivery waits in memory before it is written, in milliseconds. */
   flushIntervalMs: number;
-  /** Rows written by one INSERT. As soon as this many are pending, they are written. */
+  /** Rows written by one INSERT. */
   maxBatch: number;
+  /** Pending rows that start a write before the timer does, which bounds memory when many tokens deliver at once. */
+  writeAtRows: number;
   /** Rows kept while the database is unreachable. A delivery that would need one more is dropped and counted. */
   maxPending: number;
 }
 
 export type DeliveryFacts = Pick<NewDelivery, 'token_id' | 'app_id' | 'environment_id' | 'module_id' | 'revision' | 'address'>;
 
-const DEFAULT_OPTIONS: DeliveryRecorderOptions = { flushIntervalMs: 1000, maxBatch: 20, maxPending: 50_000 };
+const DEFAULT_OPTIONS: DeliveryRecorderOptions = { flushIntervalMs: 1000, maxBatch: 20, writeAtRows: 2000, maxPending: 50_000 };
+
+/** Writes tried at shutdown before the pending records are given up, and the pause between them. */
+const CLOSE_ATTEMPTS = 2;
+const CLOSE_RETRY_DELAY_MS = 500;
 
 const COLUMNS = ['id', 'token_id', 'app_id', 'environment_id', 'module_id', 'revision', 'address', 'created_at', 'count'] as const;
 
 /**
  * Records deliveries without a database write per request. Deliveries of one token, at one
  * revision, to one address, add to the count of one pending row until that row is written.
- * A container that restarts in a loop, or a load test, then adds a row per second, not one
- * per request. Rows are written in batches, one INSERT (so one transaction) per batch. A
- * crash loses at most the last `flushIntervalMs` of records.
+ * The timer writes every pending row about once a second, so a container that restarts in
+ * a loop, or a load test, adds a row per second, not one per request. Rows are written in
+ * batches, one INSERT (so one transaction) per batch. A crash loses at most the last
+ * `flushIntervalMs` of records.
  *
  * Batches are small, and the recorder yields to the event loop between them, because
  * better-sqlite3 blocks the event loop while it writes. A batch of 500 rows held up every
@@ -40,6 +47,8 @@ export class DeliveryRecorder {
   /** Set by flush(): the running write also writes the last partial batch. */
   private drainRequested = false;
   private dropped = 0;
+  private closing = false;
+  private lastError: unknown = null;
   private fullBatchInsert: CompiledQuery | null = null;
   private lastTime = 0;
   private lastTimeText = '';
@@ -83,10 +92,36 @@ export class DeliveryRecorder {
       created_at: this.lastTimeText,
       count: 1,
     });
-    if (this.pending.size >= this.options.maxBatch) {
+    if (this.pending.size >= this.options.writeAtRows) {
       void this.startWriting();
     } else {
       this.scheduleFlush(this.options.flushIntervalMs);
+    }
+  }
+
+  /**
+   * Writes every pending record at shutdown, trying again once if the database fails.
+   * Records that still cannot be written are lost, and one error line gives their number.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    for (let attempt = 1; attempt <= CLOSE_ATTEMPTS && this.pending.size > 0; attempt += 1) {
+      if (attempt > 1) {
+        await new Promise((resolve) => setTimeout(resolve, CLOSE_RETRY_DELAY_MS));
+      }
+      await this.flush();
+    }
+    if (this.timer !== null) {
+      clearTimeout(this.timer);
+      this.timer = null;
+    }
+    if (this.pending.size > 0) {
+      let deliveries = 0;
+      for (const row of this.pending.values()) {
+        deliveries += row.count;
+      }
+      this.logger.error({ err: this.lastError, deliveries, rows: this.pending.size }, 'Lost delivery records at shutdown: the database did not accept them');
+      this.pending.clear();
     }
   }
 
@@ -143,8 +178,14 @@ export class DeliveryRecorder {
         await this.db.executeQuery(this.insertQuery(batch));
       } catch (error) {
         this.putBack(batch);
-        this.logger.warn({ err: error, pending: this.pending.size }, 'Failed to record deliveries; retrying later');
-        this.scheduleFlush(this.options.flushIntervalMs * 5);
+        this.lastError = error;
+        if (this.closing) {
+          // close() decides whether to try again.
+          return;
+        }
+        const retryInMs = this.options.flushIntervalMs * 5;
+        this.logger.warn({ err: error, pending: this.pending.size, retryInMs }, 'Failed to record deliveries. Retrying later.');
+        this.scheduleFlush(retryInMs);
         return;
       }
       await nextEventLoopTurn();

@@ -25,8 +25,10 @@ export interface Services {
   secrets: SecretsService;
   tokens: TokensService;
   delivery: DeliveryService;
-  /** Writes what is still buffered (delivery records); call before closing the store. */
+  /** Writes the delivery records buffered so far. */
   flush(): Promise<void>;
+  /** Writes the buffered delivery records before the store closes, and logs any it could not write. */
+  close(): Promise<void>;
 }
 
 export interface ServiceOptions {
@@ -63,5 +65,6 @@ export function createServices(store: Store, keyring: Keyring, logger: Logger, o
     tokens,
     delivery,
     flush: () => recorder.flush(),
+    close: () => recorder.close(),
   };
 }
