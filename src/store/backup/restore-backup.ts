@@ -3,10 +3,10 @@ import { sql, type Kysely } from 'kysely';
 import type { Keyring } from '../../crypto/keyring.js';
 import { validationError } from '../../domain/errors.js';
 import type { Store } from '../database.js';
-import { migrateToLatest } from '../migrator.js';
+import { appliedMigrations, MIGRATION_NAMES, migrateToLatest, migrateUpTo } from '../migrator.js';
 import type { Database } from '../schema.js';
 import { BackupReader, corruptBackupError, type BackupHeader } from './backup-file.js';
-import { BACKUP_TABLES, MIGRATION_TABLE } from './backup-tables.js';
+import { BACKUP_TABLES } from './backup-tables.js';
 
 // Bound parameters per INSERT: SQLite allows 32,766 and PostgreSQL 65,535.
 const MAX_PARAMETERS_PER_INSERT = 10_000;
@@ -32,21 +32,27 @@ export async function verifyBackup(keyring: Keyring, inputPath: string): Promise
 }
 
 /**
- * Loads a backup into an empty database: it migrates the database first, then inserts
- * every row in one transaction, which commits only after the last segment has been
- * checked. A corrupt file or a database that already has rows changes no row.
+ * Loads a backup into an empty database. The database is first migrated as far as the
+ * backup's own migrations. Every row is then inserted in one transaction, which commits
+ * only after the last segment has been checked. The newer migrations run last, so a backup
+ * from an older version loads as that version would load it. A corrupt file or a database
+ * that already has rows changes no row.
  */
 export async function restoreBackup(store: Store, keyring: Keyring, inputPath: string): Promise<RestoreSummary> {
   const reader = await BackupReader.open(inputPath, keyring);
   try {
     const migrations = await readStart(reader, inputPath);
-    await migrateToLatest(store.db);
-    await assertSameMigrations(store, migrations);
+    await assertRestorableMigrations(store, migrations);
+    const last = migrations.at(-1);
+    if (last !== undefined) {
+      await migrateUpTo(store.db, last);
+    }
 
     const rowCounts = await store.db.transaction().execute(async (trx) => {
       await assertEmpty(trx, store.location);
       return readRows(reader, inputPath, (table, rows) => insertRows(trx, table, rows));
     });
+    await migrateToLatest(store.db);
     return { header: reader.header, rowCounts };
   } finally {
     await reader.close();
@@ -112,13 +118,23 @@ async function insertRows(trx: Kysely<Database>, table: string, rows: Array<Reco
   }
 }
 
-async function assertSameMigrations(store: Store, backupMigrations: string[]): Promise<void> {
-  const applied = await sql<{ name: string }>`select name from ${sql.table(MIGRATION_TABLE)} order by name`.execute(store.db);
-  const current = applied.rows.map((row) => row.name);
-  if (current.join('\n') !== [...backupMigrations].sort().join('\n')) {
+/**
+ * Checks, before anything is migrated, that this version has every migration of the
+ * backup, and that the database has applied none beyond them.
+ */
+async function assertRestorableMigrations(store: Store, backupMigrations: string[]): Promise<void> {
+  const known = MIGRATION_NAMES.slice(0, backupMigrations.length);
+  if (backupMigrations.length === 0 || known.join('\n') !== backupMigrations.join('\n')) {
     throw validationError(
-      `The backup was made with database migrations ${backupMigrations.join(', ')}, but this Tresor has ${current.join(', ')}. ` +
-        'Restore it with the Tresor version that made it, then upgrade.',
+      `The backup was made with database migrations ${backupMigrations.join(', ') || '(none)'}, and this Tresor has ${MIGRATION_NAMES.join(', ')}. ` +
+        'Restore it with the Tresor version that made it, or a later one.',
+    );
+  }
+
+  const applied = await appliedMigrations(store.db);
+  if (applied.length > backupMigrations.length) {
+    throw validationError(
+      `The database at ${store.location} has migrations the backup predates (${applied.slice(backupMigrations.length).join(', ')}). Restore into a new, empty database.`,
     );
   }
 }
