@@ -17,7 +17,8 @@ export function importDist(relativePath) {
  */
 export function startScriptNodeOptions() {
   const packageJson = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8'));
-  const words = packageJson.scripts.start.split(/\s+/);
+  // `exec` makes the shell that npm runs the script in hand its signals to node.
+  const words = packageJson.scripts.start.split(/\s+/).filter((word) => word !== 'exec');
   const script = words.indexOf('dist/cli/bin.js');
   if (words[0] !== 'node' || script === -1) {
     throw new Error(`The start script "${packageJson.scripts.start}" does not run node dist/cli/bin.js. Update startScriptNodeOptions in bench/lib/paths.mjs.`);
