@@ -146,7 +146,8 @@ export class TokensService {
       lastDeliveryAt: row.lastDeliveryAt ?? null,
       lastDeliveryRevision: row.lastDeliveryRevision ?? null,
       currentRevision: row.currentRevision ?? 0,
-      stale: row.lastDeliveryRevision !== null && row.lastDeliveryRevision < (row.currentRevision ?? 0),
+      // A revoked token cannot start its module again, so a restart would not pick up the change.
+      stale: row.revoked_at === null && row.lastDeliveryRevision !== null && row.lastDeliveryRevision < (row.currentRevision ?? 0),
     }));
   }
 

@@ -69,4 +69,18 @@ describe.skipIf(!isTestDatabaseAvailable())('deliveries', () => {
     const refreshed = await tokenRow(id, second.body.revision);
     expect(refreshed.stale).toBe(false);
   });
+
+  test('revoked token is never stale', async () => {
+    const created = await api(server.url, owner, 'POST', '/apps/fleet/environments/production/modules/api/tokens', { name: 'web-2' });
+    const id = created.body.tokenInfo.id as string;
+    const fetched = await api(server.url, created.body.token, 'GET', '/delivery');
+    await tokenRow(id, fetched.body.revision);
+
+    expect((await api(server.url, owner, 'DELETE', `/apps/fleet/tokens/${id}`)).status).toBeLessThan(300);
+    await api(server.url, owner, 'PUT', `${secrets}/THIRD`, { value: 'three' });
+
+    const revoked = await tokenRow(id, null);
+    expect(revoked.currentRevision).toBe(fetched.body.revision + 1);
+    expect(revoked.stale).toBe(false);
+  });
 });

@@ -225,11 +225,13 @@ describe('tresor CLI walk-through', () => {
 
     const revoke = await owner.run(['tokens', 'revoke', '--app', scope.app, tokens[0]!.id]);
     expect(revoke.status, revoke.stderr).toBe(0);
+    const listed = await owner.run(['tokens', 'list', '--app', scope.app]);
+    expect(listed.stdout.split('\n').find((line) => line.includes('ci-runner'))).toMatch(/ revoked /);
 
     const marker = path.join(workDir, 'child-ran');
     const refused = await owner.run(['run', '--', process.execPath, '-e', 'require("node:fs").writeFileSync(process.argv[1], "ran")', marker], { env: runEnv });
     expect(refused.status).toBe(1);
-    expect(refused.stderr).toContain('invalid, expired or revoked');
+    expect(refused.stderr).toContain('the token is invalid or revoked');
     expect(refused.stderr).not.toContain(token);
     expect(existsSync(marker)).toBe(false);
   });

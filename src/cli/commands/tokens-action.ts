@@ -69,6 +69,9 @@ export async function listTokens(context: CliContext, options: Options): Promise
 
 /** Says whether the module last started with this token runs the current secrets. */
 function describeFreshness(token: TokenInfo): string {
+  if (token.revokedAt !== null && token.revokedAt !== undefined) {
+    return 'revoked';
+  }
   if (token.lastDeliveryRevision === null || token.lastDeliveryRevision === undefined) {
     return 'never fetched';
   }
