@@ -84,15 +84,15 @@ describe('fetchBundle from a fake server', () => {
     expect(error.message).not.toContain(token);
   });
 
-  it('404 from Tresor names a deleted module', async () => {
+  it('404 from Tresor names the path', async () => {
     const server = await serve((_request, response) =>
-      sendJson(response, 404, { error: { code: 'NOT_FOUND', message: 'The module no longer exists.' } }),
+      sendJson(response, 404, { error: { code: 'NOT_FOUND', message: 'No route GET /api/v1/api/v1/delivery.' } }),
     );
 
     const error = await fetchError(fetchBundle({ server: server.url, token }));
 
-    expect(error.message).toContain('404 NOT_FOUND: The module no longer exists.');
-    expect(error.message).toContain('deleted');
+    expect(error.message).toContain('404 NOT_FOUND: No route GET /api/v1/api/v1/delivery.');
+    expect(error.message).toContain('without /api/v1 or another path');
   });
 
   it('404 from another server names TRESOR_SERVER', async () => {

@@ -78,10 +78,21 @@ describe.skipIf(!isTestDatabaseAvailable())('tresor run fetch failures', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('401 UNAUTHENTICATED');
-    expect(result.stderr).toContain('invalid, expired or revoked');
+    expect(result.stderr).toContain('the token is invalid or revoked');
     expect(result.stderr).toContain('tresor tokens create');
     expect(result.stderr).not.toContain(served.token);
     expect(result.stdout).toBe('');
+    expect(existsSync(marker)).toBe(false);
+  });
+
+  it('server address with /api/v1 is explained', async () => {
+    const served = await tresor.create({ GREETING: 'hello' });
+
+    const result = await runWrapper(markerCommand(), wrapperEnvironment({ TRESOR_SERVER: `${served.url}/api/v1`, TRESOR_TOKEN: served.token }));
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('404 NOT_FOUND');
+    expect(result.stderr).toContain('without /api/v1 or another path');
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -92,7 +103,7 @@ describe.skipIf(!isTestDatabaseAvailable())('tresor run fetch failures', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('401 UNAUTHENTICATED');
-    expect(result.stderr).toContain('invalid, expired or revoked');
+    expect(result.stderr).toContain('the token is invalid or revoked');
     expect(result.stderr).not.toContain(unknownToken);
     expect(result.stdout).toBe('');
     expect(existsSync(marker)).toBe(false);

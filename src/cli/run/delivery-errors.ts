@@ -43,8 +43,12 @@ function readErrorDetail(body: string, headers: HttpGetResponse['headers']): Ser
   return detail;
 }
 
+function formatStatus(status: number, detail: ServerErrorDetail): string {
+  return detail.code === undefined ? `${status}` : `${status} ${detail.code}`;
+}
+
 function formatSummary(status: number, detail: ServerErrorDetail): string {
-  const statusText = detail.code === undefined ? `${status}` : `${status} ${detail.code}`;
+  const statusText = formatStatus(status, detail);
   return detail.message === undefined ? statusText : `${statusText}: ${detail.message}`;
 }
 
@@ -73,9 +77,10 @@ export function failedDeliveryError(url: string, response: Pick<HttpGetResponse,
     );
   }
   if (status === 401) {
+    // The server's own message gives the same advice, so only its code is shown.
     return new CliError(
-      `The Tresor server at ${url} rejected the service token in TRESOR_TOKEN (${summary}): ` +
-        `the token is invalid, expired or revoked.${requestId} ` +
+      `The Tresor server at ${url} rejected the service token in TRESOR_TOKEN (${formatStatus(status, detail)}): ` +
+        `the token is invalid or revoked.${requestId} ` +
         'Create a new one with `tresor tokens create` and set TRESOR_TOKEN to it.',
     );
   }
@@ -92,10 +97,10 @@ export function failedDeliveryError(url: string, response: Pick<HttpGetResponse,
     );
   }
   if (status === 404) {
+    // A Tresor server rejects an unknown token with 401, so a 404 from Tresor means the path is wrong.
     return new CliError(
-      `The Tresor server at ${url} found nothing to deliver for the service token in TRESOR_TOKEN (${summary}): ` +
-        `its app, environment or module may have been deleted.${requestId} ` +
-        'Create a token for an existing module with `tresor tokens create`.',
+      `The Tresor server at ${url} has no such route (${summary}).${requestId} ` +
+        'Set TRESOR_SERVER to the address the server listens on, without /api/v1 or another path.',
     );
   }
   if (status >= 500) {
