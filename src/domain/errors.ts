@@ -7,10 +7,12 @@ export const ERROR_CODES = {
   UNAUTHENTICATED: { status: 401 },
   FORBIDDEN: { status: 403 },
   NOT_FOUND: { status: 404 },
+  REQUEST_TIMEOUT: { status: 408 },
   ALREADY_EXISTS: { status: 409 },
   CONFLICT: { status: 409 },
   PAYLOAD_TOO_LARGE: { status: 413 },
   RATE_LIMITED: { status: 429 },
+  HEADERS_TOO_LARGE: { status: 431 },
   INTERNAL: { status: 500 },
   DATABASE_UNAVAILABLE: { status: 503 },
 } as const;

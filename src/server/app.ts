@@ -3,6 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 
 import type { Services } from '../services/index.js';
+import { answerClientError } from './client-error.js';
 import { installErrorHandler } from './error-handler.js';
 import { installStrictJsonParser } from './json-body-parser.js';
 import { registerAppsRoutes } from './routes/apps-routes.js';
@@ -30,6 +31,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     // Secret keys of up to 256 characters travel as path parameters (find-my-way's default is 100).
     routerOptions: { maxParamLength: 1024 },
     requestIdHeader: false,
+    clientErrorHandler: answerClientError,
     // No type coercion: a secret sent as the number 42 is an error, not the string "42".
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
   });

@@ -1,0 +1,46 @@
+import { maxHeaderSize, STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+
+import type { ErrorCode } from '../domain/errors.js';
+
+interface ClientError {
+  status: number;
+  code: ErrorCode;
+  message: string;
+}
+
+/**
+ * Answers a request that Node.js's HTTP parser rejected before Fastify saw it, in the same
+ * `{"error":{"code","message"}}` shape as every other error, and closes the connection.
+ */
+export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+  // A client that has gone away, or a socket already written to, gets nothing more.
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy(error);
+    return;
+  }
+
+  const { status, code, message } = describeClientError(error.code);
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+  );
+}
+
+function describeClientError(parserCode: string | undefined): ClientError {
+  if (parserCode === 'HPE_HEADER_OVERFLOW') {
+    return {
+      status: 431,
+      code: 'HEADERS_TOO_LARGE',
+      message: `The request headers are larger than the ${maxHeaderSize / 1024} KiB this server accepts. Send fewer or shorter headers.`,
+    };
+  }
+  if (parserCode === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    return { status: 408, code: 'REQUEST_TIMEOUT', message: 'The request did not arrive in time. Send it again.' };
+  }
+  return { status: 400, code: 'VALIDATION_FAILED', message: 'The request is not valid HTTP/1.1. Check the client that sent it.' };
+}
