@@ -1,3 +1,5 @@
+import { Readable } from 'node:stream';
+
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { CliError, EXIT_FAILURE } from '../../src/cli/errors.js';
@@ -93,6 +95,27 @@ describe('fetchBundle from a fake server', () => {
 
     expect(error.message).toContain('404 NOT_FOUND: No route GET /api/v1/api/v1/delivery.');
     expect(error.message).toContain('without /api/v1 or another path');
+  });
+
+  it('oversized response is cut off', async () => {
+    const megabyte = Buffer.alloc(1024 * 1024, 'a');
+    const server = await serve((_request, response) => {
+      response.writeHead(200, { 'content-type': 'application/json' });
+      Readable.from(Array.from({ length: 40 }, () => megabyte)).pipe(response);
+    });
+
+    const error = await fetchError(fetchBundle({ server: server.url, token }));
+
+    expect(error.message).toContain('over 32 MiB');
+  });
+
+  it('https to a plain HTTP server names http://', async () => {
+    const server = await serve((_request, response) => sendJson(response, 200, {}));
+
+    const error = await fetchError(fetchBundle({ server: server.url.replace('http:', 'https:'), token }));
+
+    expect(error.message).toContain('EPROTO');
+    expect(error.message).toContain('http:// address');
   });
 
   it('404 from another server names TRESOR_SERVER', async () => {

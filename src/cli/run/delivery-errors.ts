@@ -1,6 +1,6 @@
 import { CliError } from '../errors.js';
 import { systemErrorCode } from '../system-error-code.js';
-import type { HttpGetResponse } from './http-get.js';
+import { MAX_RESPONSE_BYTES, type HttpGetResponse } from './http-get.js';
 import { quoteName, sanitizeServerText } from './terminal-text.js';
 
 const CHECK_SERVER = 'Check TRESOR_SERVER and that the server is running and reachable from here.';
@@ -131,6 +131,17 @@ export function unreachableServerError(url: string, error: unknown, timeoutMs: n
   }
 
   const code = systemErrorCode((error as { cause?: unknown } | null)?.cause) ?? systemErrorCode(error) ?? 'network error';
+  if (code === 'ERR_RESPONSE_TOO_LARGE') {
+    return new CliError(
+      `The server at ${url} sent a response over ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB, more than any delivery. ` +
+        'Check that TRESOR_SERVER is the address of a Tresor server.',
+    );
+  }
+  if (code === 'EPROTO' && url.startsWith('https:')) {
+    return new CliError(
+      `Failed to start TLS with the server at ${url} (EPROTO). If the server speaks plain HTTP, set TRESOR_SERVER to its http:// address.`,
+    );
+  }
   const certificateHint =
     code.includes('CERT') || code.includes('SELF_SIGNED')
       ? ' If the server uses a private certificate authority, set NODE_EXTRA_CA_CERTS to its certificate file.'

@@ -10,6 +10,13 @@ export interface HttpGetResponse {
 }
 
 /**
+ * The largest response body read. A delivery has to fit into a process's environment,
+ * which Linux limits to a quarter of the stack limit (2 MB by default), so a much larger
+ * body comes from something other than Tresor.
+ */
+export const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+
+/**
  * Sends one GET request with node:http or node:https and reads the whole response. It
  * takes the place of the global `fetch` in `tresor run`, because the first `fetch` loads
  * undici, which took about 70 ms of a 170 ms `tresor run -- true` (Node.js 20).
@@ -17,6 +24,7 @@ export interface HttpGetResponse {
  * Like fetch with `redirect: 'manual'`, it returns a redirect as it is. When `timeoutMs`
  * passes before the body has arrived, it rejects with a DOMException named TimeoutError,
  * as `AbortSignal.timeout` makes fetch do. Network errors keep their `code` (ECONNREFUSED).
+ * A body over MAX_RESPONSE_BYTES rejects with the code ERR_RESPONSE_TOO_LARGE.
  */
 export async function httpGet(url: URL, headers: Record<string, string>, timeoutMs: number): Promise<HttpGetResponse> {
   const transport = url.protocol === 'https:' ? await import('node:https') : http;
@@ -46,7 +54,16 @@ export async function httpGet(url: URL, headers: Record<string, string>, timeout
 function readBody(response: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let received = 0;
+    response.on('data', (chunk: Buffer) => {
+      received += chunk.length;
+      if (received > MAX_RESPONSE_BYTES) {
+        const tooLarge = Object.assign(new Error(`The response body is over ${MAX_RESPONSE_BYTES} bytes.`), { code: 'ERR_RESPONSE_TOO_LARGE' });
+        response.destroy(tooLarge);
+        return;
+      }
+      chunks.push(chunk);
+    });
     response.on('end', () => resolve(new TextDecoder().decode(Buffer.concat(chunks))));
     // A connection closed before the end of the body is an 'error' with code ECONNRESET.
     response.on('error', reject);
