@@ -50,7 +50,7 @@ export async function runInit(context: CliContext, options: LocalDatabase & { em
   const runtime = await openRuntime({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, env: context.env, logger });
   try {
     const user = await runtime.services.users.createUser({ actor: { kind: 'system' }, address: null }, options.email, password);
-    context.stderr.write(`Created user ${user.email}. Start the server with \`tresor server --data-dir ${options.dataDir}\`, then sign in with \`tresor login --server URL --email ${user.email}\`.\n`);
+    context.stderr.write(`Created user ${user.email}. Sign in with \`tresor login --server URL --email ${user.email}\` (start the server first with \`tresor server --data-dir ${options.dataDir}\` if it is not running).\n`);
   } finally {
     await runtime.close();
   }
