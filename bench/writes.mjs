@@ -28,7 +28,7 @@ export async function benchWrites({ durationSeconds, warmUpSeconds, logLevel, lo
   });
 
   const { startPostgresCluster } = await loadPostgresCluster();
-  const cluster = await startPostgresCluster();
+  const cluster = await startPostgresCluster({ durable: true });
   try {
     await withTempDir('tresor-bench-writes-pg-', async (dataDir) => {
       const databaseUrl = await cluster.createDatabase();

@@ -25,6 +25,11 @@ export interface PostgresCluster {
 
 export interface PostgresClusterOptions {
   log?: (line: string) => void;
+  /**
+   * Keeps PostgreSQL's durability defaults (fsync, synchronous_commit, full_page_writes on),
+   * as a production server has them. Off by default: the tests trade durability for speed.
+   */
+  durable?: boolean;
 }
 
 export class PostgresBinariesMissingError extends Error {
@@ -100,7 +105,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
       '--no-sync',
       '--no-instructions',
     ], folder);
-    await configureCluster(paths);
+    await configureCluster(paths, options.durable === true);
   } catch (error) {
     await rm(folder, { recursive: true, force: true });
     throw error;
@@ -296,17 +301,15 @@ class LocalPostgresCluster implements PostgresCluster {
  * private socket and 127.0.0.1. The port is passed at each start so that a retry on
  * another port needs no rewrite.
  */
-async function configureCluster(paths: ClusterPaths): Promise<void> {
+async function configureCluster(paths: ClusterPaths, durable: boolean): Promise<void> {
   const settings = [
     '',
-    '# Throwaway test cluster: durability is traded for speed, and only loopback is reachable.',
+    '# Throwaway cluster: only loopback is reachable.',
     "listen_addresses = '127.0.0.1'",
     `unix_socket_directories = '${paths.socket.replaceAll("'", "''")}'`,
     'unix_socket_permissions = 0700',
-    'fsync = off',
-    'synchronous_commit = off',
-    'full_page_writes = off',
     'max_connections = 200',
+    ...(durable ? [] : ['# Durability traded for speed.', 'fsync = off', 'synchronous_commit = off', 'full_page_writes = off']),
     '',
   ];
   await appendFile(join(paths.data, 'postgresql.conf'), settings.join('\n'));
