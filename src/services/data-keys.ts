@@ -69,7 +69,9 @@ export class DataKeys {
         created_at: nowIso(),
       })
       .execute();
-    this.remember(cacheKey(scope, version), key);
+    // Not cached here: if the transaction rolls back, another instance may commit its own
+    // version 1, and a cached key of this one would then seal values nobody can open. The
+    // key is cached when it is next read from a committed row.
     return { version, key };
   }
 
