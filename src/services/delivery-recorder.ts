@@ -3,6 +3,7 @@ import { setImmediate as nextEventLoopTurn } from 'node:timers/promises';
 import type { CompiledQuery, Kysely } from 'kysely';
 import type { Logger } from 'pino';
 
+import { isConstraintViolation } from '../store/database.js';
 import type { Database, NewDelivery } from '../store/schema.js';
 import { timeOrderedId } from '../store/time-ordered-id.js';
 
@@ -48,6 +49,8 @@ export class DeliveryRecorder {
   private drainRequested = false;
   private dropped = 0;
   private closing = false;
+  /** Set after a failed write until a write succeeds: only the retry timer writes then. */
+  private backingOff = false;
   private lastError: unknown = null;
   private fullBatchInsert: CompiledQuery | null = null;
   private lastTime = 0;
@@ -92,7 +95,7 @@ export class DeliveryRecorder {
       created_at: this.lastTimeText,
       count: 1,
     });
-    if (this.pending.size >= this.options.writeAtRows) {
+    if (this.pending.size >= this.options.writeAtRows && !this.backingOff) {
       void this.startWriting();
     } else {
       this.scheduleFlush(this.options.flushIntervalMs);
@@ -105,6 +108,8 @@ export class DeliveryRecorder {
    */
   async close(): Promise<void> {
     this.closing = true;
+    // A write the timer started has already taken rows out of the pending ones.
+    await this.writing;
     for (let attempt = 1; attempt <= CLOSE_ATTEMPTS && this.pending.size > 0; attempt += 1) {
       if (attempt > 1) {
         await new Promise((resolve) => setTimeout(resolve, CLOSE_RETRY_DELAY_MS));
@@ -115,13 +120,14 @@ export class DeliveryRecorder {
       clearTimeout(this.timer);
       this.timer = null;
     }
-    if (this.pending.size > 0) {
-      let deliveries = 0;
+    if (this.pending.size > 0 || this.dropped > 0) {
+      let deliveries = this.dropped;
       for (const row of this.pending.values()) {
         deliveries += row.count;
       }
       this.logger.error({ err: this.lastError, deliveries, rows: this.pending.size }, 'Lost delivery records at shutdown: the database did not accept them');
       this.pending.clear();
+      this.dropped = 0;
     }
   }
 
@@ -174,26 +180,61 @@ export class DeliveryRecorder {
       }
 
       const batch = this.takeBatch();
-      try {
-        await this.db.executeQuery(this.insertQuery(batch));
-      } catch (error) {
-        this.putBack(batch);
-        this.lastError = error;
+      const failure = await this.writeBatch(batch);
+      if (failure !== null) {
+        this.putBack(failure.unwritten);
+        this.lastError = failure.error;
         if (this.closing) {
           // close() decides whether to try again.
           return;
         }
+        this.backingOff = true;
         const retryInMs = this.options.flushIntervalMs * 5;
-        this.logger.warn({ err: error, pending: this.pending.size, retryInMs }, 'Failed to record deliveries. Retrying later.');
+        this.logger.warn({ err: failure.error, pending: this.pending.size, retryInMs }, 'Failed to record deliveries. Retrying later.');
         this.scheduleFlush(retryInMs);
         return;
       }
+      this.backingOff = false;
       await nextEventLoopTurn();
     }
     if (this.dropped > 0) {
       this.logger.warn({ dropped: this.dropped }, 'Dropped delivery records because the database was unreachable for too long');
       this.dropped = 0;
     }
+  }
+
+  /**
+   * Inserts a batch. When the database rejects a constraint, it writes the rows one at a
+   * time and drops the rejected ones, because a retry would meet the same rejection and
+   * hold up every row behind them. Returns the rows left unwritten by any other error.
+   */
+  private async writeBatch(batch: NewDelivery[]): Promise<{ unwritten: NewDelivery[]; error: unknown } | null> {
+    try {
+      await this.db.executeQuery(this.insertQuery(batch));
+      return null;
+    } catch (error) {
+      if (!isConstraintViolation(error)) {
+        return { unwritten: batch, error };
+      }
+      if (batch.length === 1) {
+        this.reject(batch, error);
+        return null;
+      }
+    }
+
+    for (const [index, row] of batch.entries()) {
+      const failure = await this.writeBatch([row]);
+      if (failure !== null) {
+        return { unwritten: batch.slice(index), error: failure.error };
+      }
+    }
+    return null;
+  }
+
+  /** Drops rows the database rejects for good, with a warning that names their tokens. */
+  private reject(rows: NewDelivery[], error: unknown): void {
+    const deliveries = rows.reduce((sum, row) => sum + row.count, 0);
+    this.logger.warn({ err: error, deliveries, tokens: rows.map((row) => row.token_id) }, 'Dropped delivery records that the database rejects');
   }
 
   /** Removes the oldest rows, up to a batch, from the pending ones. Later deliveries start new rows. */
@@ -237,7 +278,7 @@ export class DeliveryRecorder {
    */
   private insertQuery(batch: NewDelivery[]): CompiledQuery {
     if (batch.length !== this.options.maxBatch) {
-      return this.db.insertInto('deliveries').values(batch).compile();
+      return insertDeliveries(this.db, batch).compile();
     }
     this.fullBatchInsert ??= compileInsert(this.db, this.options.maxBatch);
     return { ...this.fullBatchInsert, parameters: batch.flatMap((row) => COLUMNS.map((column) => row[column])) };
@@ -260,11 +301,23 @@ function compileInsert(db: Kysely<Database>, rowCount: number): CompiledQuery {
     created_at: `created-${index}`,
     count: 1000 + index,
   }));
-  const compiled = db.insertInto('deliveries').values(rows).compile();
+  const compiled = insertDeliveries(db, rows).compile();
   const expected = rows.flatMap((row) => COLUMNS.map((column) => row[column]));
   const inOrder = compiled.parameters.length === expected.length && compiled.parameters.every((parameter, index) => parameter === expected[index]);
   if (!inOrder) {
     throw new Error('The compiled INSERT of deliveries does not take its parameters row by row in COLUMNS order.');
   }
   return compiled;
+}
+
+/**
+ * Builds the INSERT of delivery rows. A row whose id is already stored takes the new
+ * count: that happens when a write committed but its connection failed before the reply,
+ * and the retry carries the same row with the deliveries counted since added.
+ */
+function insertDeliveries(db: Kysely<Database>, rows: NewDelivery[]) {
+  return db
+    .insertInto('deliveries')
+    .values(rows)
+    .onConflict((conflict) => conflict.column('id').doUpdateSet((eb) => ({ count: eb.ref('excluded.count') })));
 }

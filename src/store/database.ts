@@ -187,6 +187,18 @@ const UNAVAILABLE_MESSAGE =
   /Connection terminated|connection timeout|timeout expired|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|connection has been discarded/i;
 
 /**
+ * Tells whether an error, or one of its causes, is a rejected constraint (a foreign key,
+ * a unique key, a NOT NULL), which the same statement would meet again on every retry.
+ */
+export function isConstraintViolation(error: unknown): boolean {
+  return someErrorInChain(error, (candidate) => {
+    const code = errorCodeOf(candidate);
+    // SQLITE_CONSTRAINT_FOREIGNKEY and its siblings, or PostgreSQL's class 23.
+    return code !== undefined && (code.startsWith('SQLITE_CONSTRAINT') || /^23[0-9A-Z]{3}$/.test(code));
+  });
+}
+
+/**
  * Tells whether an error, or one of its causes, means the database is unreachable or
  * restarting, so the request may succeed when retried.
  */

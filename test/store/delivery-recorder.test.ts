@@ -49,23 +49,16 @@ test('one row per address', async () => {
 });
 
 test('failed write keeps its counts', async () => {
-  const other = new SqliteDatabase(file);
-  try {
-    // Hide the table from the recorder, so its next insert fails.
-    other.exec('ALTER TABLE deliveries RENAME TO parked_deliveries');
+  await withDeliveriesHidden(async () => {
     for (let index = 0; index < 12; index += 1) {
       await opened.runtime.services.delivery.deliver(seeded.serviceToken, '10.2.0.1');
     }
     await opened.runtime.services.flush();
-    expect(other.prepare("SELECT count(*) AS n FROM parked_deliveries WHERE address = '10.2.0.1'").get()).toEqual({ n: 0 });
 
     for (let index = 0; index < 5; index += 1) {
       await opened.runtime.services.delivery.deliver(seeded.serviceToken, '10.2.0.1');
     }
-    other.exec('ALTER TABLE parked_deliveries RENAME TO deliveries');
-  } finally {
-    other.close();
-  }
+  });
   await opened.runtime.services.flush();
 
   expect(countsByAddress().get('10.2.0.1')).toEqual({ rows: 1, count: 17 });
@@ -88,38 +81,114 @@ test('many addresses keep one row each', async () => {
 });
 
 test('records lost at shutdown are logged', async () => {
-  const lines: string[] = [];
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(String(chunk));
-      done();
-    },
-  });
-  const logger = pino({ level: 'warn' }, sink);
+  const { lines, logger } = captureLogger();
   const recorder = new DeliveryRecorder(opened.runtime.store.db, logger);
   const facts = await deliveryFactsOf(seeded.serviceToken);
 
-  const other = new SqliteDatabase(file);
-  try {
-    other.exec('ALTER TABLE deliveries RENAME TO parked_deliveries');
+  await withDeliveriesHidden(async () => {
     for (let index = 0; index < 9; index += 1) {
       recorder.record({ ...facts, address: '10.4.0.1' });
     }
     recorder.record({ ...facts, address: '10.4.0.2' });
     await recorder.close();
-    other.exec('ALTER TABLE parked_deliveries RENAME TO deliveries');
-  } finally {
-    other.close();
-  }
+  });
 
-  const entries = lines.map((line) => JSON.parse(line) as { level: number; msg: string; deliveries?: number; rows?: number });
-  const lost = entries.find((entry) => entry.msg.startsWith('Lost delivery records'));
+  const lost = lines.find((line) => line.msg.startsWith('Lost delivery records'));
   expect(lost?.level).toBe(50);
   expect(lost?.deliveries).toBe(10);
   expect(lost?.rows).toBe(2);
-  expect(entries.some((entry) => entry.msg.includes('Retrying'))).toBe(false);
+  expect(lines.some((line) => line.msg.includes('Retrying'))).toBe(false);
   expect(countsByAddress().has('10.4.0.1')).toBe(false);
 });
+
+test('shutdown waits for a running write', async () => {
+  const { lines, logger } = captureLogger();
+  const recorder = new DeliveryRecorder(opened.runtime.store.db, logger);
+  const facts = await deliveryFactsOf(seeded.serviceToken);
+
+  await withDeliveriesHidden(async () => {
+    for (let index = 0; index < 7; index += 1) {
+      recorder.record({ ...facts, address: '10.5.0.1' });
+    }
+    // As the timer does: the write takes the rows out of the pending ones.
+    void recorder.flush();
+    await recorder.close();
+  });
+
+  const lost = lines.find((line) => line.msg.startsWith('Lost delivery records'));
+  expect(lost?.deliveries).toBe(7);
+});
+
+test('outage holds back early writes', async () => {
+  const { lines, logger } = captureLogger();
+  const recorder = new DeliveryRecorder(opened.runtime.store.db, logger, { writeAtRows: 5 });
+  const facts = await deliveryFactsOf(seeded.serviceToken);
+
+  await withDeliveriesHidden(async () => {
+    for (let index = 0; index < 60; index += 1) {
+      recorder.record({ ...facts, address: `10.6.0.${index}` });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  });
+  await recorder.close();
+
+  expect(lines.filter((line) => line.msg.startsWith('Failed to record deliveries'))).toHaveLength(1);
+  const counts = countsByAddress();
+  expect([...counts.keys()].filter((address) => address.startsWith('10.6.0.'))).toHaveLength(60);
+});
+
+test('rejected row does not block others', async () => {
+  const { lines, logger } = captureLogger();
+  const recorder = new DeliveryRecorder(opened.runtime.store.db, logger);
+  const facts = await deliveryFactsOf(seeded.serviceToken);
+
+  recorder.record({ ...facts, token_id: 'no-such-token', address: '10.7.0.0' });
+  for (let index = 1; index <= 30; index += 1) {
+    recorder.record({ ...facts, address: `10.7.0.${index}` });
+  }
+  await recorder.close();
+
+  const counts = countsByAddress();
+  expect(counts.has('10.7.0.0')).toBe(false);
+  expect([...counts.keys()].filter((address) => address.startsWith('10.7.0.'))).toHaveLength(30);
+  const dropped = lines.find((line) => line.msg.startsWith('Dropped delivery records'));
+  expect(dropped?.deliveries).toBe(1);
+  expect(lines.some((line) => line.msg.startsWith('Lost delivery records'))).toBe(false);
+});
+
+interface LogLine {
+  level: number;
+  msg: string;
+  deliveries?: number;
+  rows?: number;
+}
+
+/** Returns a pino logger at warn level whose lines land in `lines`, parsed. */
+function captureLogger(): { lines: LogLine[]; logger: pino.Logger } {
+  const lines: LogLine[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(String(chunk)) as LogLine);
+      done();
+    },
+  });
+  return { lines, logger: pino({ level: 'warn' }, sink) };
+}
+
+/** Runs `body` while the deliveries table has another name, so every insert into it fails. */
+async function withDeliveriesHidden(body: () => Promise<void>): Promise<void> {
+  const other = new SqliteDatabase(file);
+  try {
+    other.exec('ALTER TABLE deliveries RENAME TO parked_deliveries');
+    try {
+      await body();
+    } finally {
+      other.exec('ALTER TABLE parked_deliveries RENAME TO deliveries');
+    }
+  } finally {
+    other.close();
+  }
+}
 
 /** Reads the ids a delivery with this service token records, from a delivery the runtime recorded. */
 async function deliveryFactsOf(token: string): Promise<DeliveryFacts> {
