@@ -77,6 +77,18 @@ describe.skipIf(!isTestDatabaseAvailable())('migration upgrade', () => {
     expect(rows).toEqual([{ id: 'delivery-1', count: 1 }]);
   });
 
+  test('restore leaves a used older database unmigrated', async () => {
+    const keyring = new Keyring([parseRootKey(randomRootKey(), 'test root key')]);
+    const file = await backupFile();
+    const current = await newStore();
+    await migrateToLatest(current.db);
+    await createBackup(current, keyring, file);
+    const inUse = await storeOfFirstRelease();
+
+    await expect(restoreBackup(inUse, keyring, file)).rejects.toThrow(/table users already has rows/);
+    expect(await appliedMigrations(inUse.db)).toEqual(['0001-initial']);
+  });
+
   test('restore rejects a database migrated past the backup', async () => {
     const keyring = new Keyring([parseRootKey(randomRootKey(), 'test root key')]);
     const file = await backupFile();

@@ -42,7 +42,12 @@ export async function restoreBackup(store: Store, keyring: Keyring, inputPath: s
   const reader = await BackupReader.open(inputPath, keyring);
   try {
     const migrations = await readStart(reader, inputPath);
-    await assertRestorableMigrations(store, migrations);
+    const applied = await appliedMigrations(store.db);
+    assertRestorableMigrations(store.location, migrations, applied);
+    if (applied.length > 0) {
+      // Before migrating too: a restore into a database in use must not migrate it and then fail.
+      await assertEmpty(store.db, store.location);
+    }
     const last = migrations.at(-1);
     if (last !== undefined) {
       await migrateUpTo(store.db, last);
@@ -122,7 +127,7 @@ async function insertRows(trx: Kysely<Database>, table: string, rows: Array<Reco
  * Checks, before anything is migrated, that this version has every migration of the
  * backup, and that the database has applied none beyond them.
  */
-async function assertRestorableMigrations(store: Store, backupMigrations: string[]): Promise<void> {
+function assertRestorableMigrations(location: string, backupMigrations: string[], applied: string[]): void {
   const known = MIGRATION_NAMES.slice(0, backupMigrations.length);
   if (backupMigrations.length === 0 || known.join('\n') !== backupMigrations.join('\n')) {
     throw validationError(
@@ -130,17 +135,17 @@ async function assertRestorableMigrations(store: Store, backupMigrations: string
         'Restore it with the Tresor version that made it, or a later one.',
     );
   }
-
-  const applied = await appliedMigrations(store.db);
   if (applied.length > backupMigrations.length) {
     throw validationError(
-      `The database at ${store.location} has migrations the backup predates (${applied.slice(backupMigrations.length).join(', ')}). Restore into a new, empty database.`,
+      `The database at ${location} has migrations the backup predates (${applied.slice(backupMigrations.length).join(', ')}). Restore into a new, empty database.`,
     );
   }
 }
 
+/** Rejects a database with rows in any backed-up table it has; a database migrated less far lacks the newer tables. */
 async function assertEmpty(trx: Kysely<Database>, location: string): Promise<void> {
-  for (const table of BACKUP_TABLES) {
+  const existing = new Set((await trx.introspection.getTables()).map((table) => table.name));
+  for (const table of BACKUP_TABLES.filter((candidate) => existing.has(candidate.name))) {
     const any = await sql`select 1 from ${sql.table(table.name)} limit 1`.execute(trx);
     if (any.rows.length > 0) {
       throw validationError(
