@@ -1,6 +1,8 @@
 import { maxHeaderSize, STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 
+import type { FastifyInstance } from 'fastify';
+
 import type { ErrorCode } from '../domain/errors.js';
 
 interface ClientError {
@@ -13,22 +15,26 @@ interface ClientError {
  * Answers a request that Node.js's HTTP parser rejected before Fastify saw it, in the same
  * `{"error":{"code","message"}}` shape as every other error, and closes the connection.
  */
-export function answerClientError(error: Error & { code?: string }, socket: Socket): void {
+export function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+  // Only the code: the error's rawPacket holds the request's bytes, which may carry a secret.
+  this.log.debug({ code: error.code }, 'Rejected a request that the HTTP parser could not read');
+
   // A client that has gone away, or a socket already written to, gets nothing more.
   if (error.code === 'ECONNRESET' || !socket.writable) {
-    socket.destroy(error);
+    socket.destroy();
     return;
   }
 
   const { status, code, message } = describeClientError(error.code);
   const body = JSON.stringify({ error: { code, message } });
-  socket.end(
+  const response =
     `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+    'Connection: close\r\n\r\n' +
+    body;
+  // end() alone leaves the socket half-open, because the HTTP server allows half-open sockets.
+  socket.end(response, () => socket.destroy());
 }
 
 function describeClientError(parserCode: string | undefined): ClientError {
