@@ -94,7 +94,7 @@ describe('fetchBundle from a fake server', () => {
     const error = await fetchError(fetchBundle({ server: server.url, token }));
 
     expect(error.message).toContain('404 NOT_FOUND: No route GET /api/v1/api/v1/delivery.');
-    expect(error.message).toContain('without /api/v1 or another path');
+    expect(error.message).toContain('without the trailing /api/v1');
   });
 
   it('oversized response is cut off', async () => {

@@ -92,7 +92,7 @@ describe.skipIf(!isTestDatabaseAvailable())('tresor run fetch failures', () => {
 
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('404 NOT_FOUND');
-    expect(result.stderr).toContain('without /api/v1 or another path');
+    expect(result.stderr).toContain('without the trailing /api/v1');
     expect(existsSync(marker)).toBe(false);
   });
 

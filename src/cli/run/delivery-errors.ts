@@ -100,7 +100,7 @@ export function failedDeliveryError(url: string, response: Pick<HttpGetResponse,
     // A Tresor server rejects an unknown token with 401, so a 404 from Tresor means the path is wrong.
     return new CliError(
       `The Tresor server at ${url} has no such route (${summary}).${requestId} ` +
-        'Set TRESOR_SERVER to the address the server listens on, without /api/v1 or another path.',
+        'Set TRESOR_SERVER to the address the server listens on, without the trailing /api/v1.',
     );
   }
   if (status >= 500) {

@@ -38,6 +38,13 @@ export function assertCliBuilt(): void {
       throw new Error(`${compiledPath} is older than src/${source}. Rebuild: npm run build`);
     }
   }
+
+  // bin.js runs the esbuild bundle of the run path, which a tsc-only build leaves behind.
+  const bundlePath = join(repositoryRoot, 'dist/cli/run-entry.bundle.js');
+  const newestCompiled = Math.max(...compiledSources.map((source) => statSync(join(repositoryRoot, 'dist', source.replace(/\.ts$/, '.js'))).mtimeMs));
+  if (!existsSync(bundlePath) || statSync(bundlePath).mtimeMs < newestCompiled) {
+    throw new Error(`${bundlePath} is missing or older than the compiled run modules. Rebuild: npm run build`);
+  }
 }
 
 /** Returns the arguments that make Node run `tresor run ARGS` from the built binary. */
