@@ -6,6 +6,7 @@ import type { Services } from '../services/index.js';
 import { answerClientError } from './client-error.js';
 import { installErrorHandler } from './error-handler.js';
 import { installStrictJsonParser } from './json-body-parser.js';
+import { deferredRequestLogger } from './request-logger.js';
 import { registerAppsRoutes } from './routes/apps-routes.js';
 import { registerAuthRoutes } from './routes/auth-routes.js';
 import { registerConfigRoutes } from './routes/config-routes.js';
@@ -32,6 +33,7 @@ export async function buildServer(options: BuildServerOptions): Promise<FastifyI
     routerOptions: { maxParamLength: 1024 },
     requestIdHeader: false,
     clientErrorHandler: answerClientError,
+    childLoggerFactory: deferredRequestLogger,
     // No type coercion: a secret sent as the number 42 is an error, not the string "42".
     ajv: { customOptions: { allErrors: true, removeAdditional: false, coerceTypes: false } },
   });
