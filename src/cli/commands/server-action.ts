@@ -1,4 +1,5 @@
 import { createLogger } from '../../server/logger.js';
+import { boundHeapGrowth } from '../../server/memory-tuning.js';
 import { openRuntime, type Runtime } from '../../server/runtime.js';
 import { startServer } from '../../server/start.js';
 import type { CliContext } from '../context.js';
@@ -13,6 +14,7 @@ export async function runServer(
   context: CliContext,
   options: LocalDatabase & { host: string; port: number; logLevel: string; poolSize: number | undefined; version: string },
 ): Promise<void> {
+  boundHeapGrowth();
   const logger = createLogger(options.logLevel);
   const server = await startServer({ ...options, env: context.env, logger });
   await printWhereToSignIn(context, server.url, options.dataDir, server.runtime);
