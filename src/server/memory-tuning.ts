@@ -14,7 +14,8 @@ const OLD_GENERATION_GROWTH_PERCENT = 50;
  * Bounds the server process's heap growth. Call it once, at the start of a process that
  * only serves. V8 reads this setting at every full collection, so it takes effect at run
  * time, unlike the young generation's size, which only `--max-semi-space-size` at process
- * start sets (`npm start` passes it). A V8 without the setting ignores it.
+ * start sets (`npm start` passes it). A V8 without the setting prints "unrecognized flag"
+ * on stderr and runs on unchanged.
  */
 export function boundHeapGrowth(): void {
   v8.setFlagsFromString(`--heap-growing-percent=${OLD_GENERATION_GROWTH_PERCENT}`);
