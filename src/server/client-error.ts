@@ -12,11 +12,11 @@ interface ClientError {
 }
 
 /**
- * Answers a request that Node.js's HTTP parser rejected before Fastify saw it, in the same
- * `{"error":{"code","message"}}` shape as every other error, and closes the connection.
+ * Responds to a request that Node.js's HTTP parser rejected before Fastify saw it, in the
+ * `{"error":{"code","message"}}` shape of every other error, and closes the connection.
  */
 export function answerClientError(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
-  // Only the code: the error's rawPacket holds the request's bytes, which may carry a secret.
+  // Only the code, because the error's rawPacket contains the request's bytes, which may include a secret.
   this.log.debug({ code: error.code }, 'Rejected a request that the HTTP parser could not read');
 
   // A client that has gone away, or a socket already written to, gets nothing more.

@@ -70,8 +70,8 @@ export class DataKeys {
       })
       .execute();
     // Not cached here: if the transaction rolls back, another instance may commit its own
-    // version 1, and a cached key of this one would then seal values nobody can open. The
-    // key is cached when it is next read from a committed row.
+    // version 1, and a cached copy of this key would then seal values no stored key opens.
+    // The key is cached when it is next read from a committed row.
     return { version, key };
   }
 

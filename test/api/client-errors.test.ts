@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isTestDatabaseAvailable } from '../support/test-database.js';
 import { startTresorServer, type TresorServer } from '../support/tresor-server.js';
 
-// Requests that Node.js's HTTP parser rejects never reach a route; they still get the
+// Requests that Node.js's HTTP parser rejects never reach a route. They still get the
 // JSON error shape of every other error.
 
 describe.skipIf(!isTestDatabaseAvailable())('HTTP parser errors', () => {

@@ -17,13 +17,13 @@ function capturingParent(level: string): { parent: Logger; lines: Array<Record<s
     },
   });
   const parent = pino({ level, redact: ['*.token'] }, sink);
-  let made = 0;
+  let childCount = 0;
   const makeChild = parent.child.bind(parent);
   parent.child = ((bindings, options) => {
-    made += 1;
+    childCount += 1;
     return makeChild(bindings, options);
   }) as Logger['child'];
-  return { parent, lines, children: () => made };
+  return { parent, lines, children: () => childCount };
 }
 
 function requestLogger(parent: Logger, options: { level?: string } = {}) {

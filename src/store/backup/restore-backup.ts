@@ -142,7 +142,10 @@ function assertRestorableMigrations(location: string, backupMigrations: string[]
   }
 }
 
-/** Rejects a database with rows in any backed-up table it has; a database migrated less far lacks the newer tables. */
+/**
+ * Rejects a database with rows in any backed-up table. Only the tables the database has
+ * are checked, because one migrated less far lacks the newer tables.
+ */
 async function assertEmpty(trx: Kysely<Database>, location: string): Promise<void> {
   const existing = new Set((await trx.introspection.getTables()).map((table) => table.name));
   for (const table of BACKUP_TABLES.filter((candidate) => existing.has(candidate.name))) {
