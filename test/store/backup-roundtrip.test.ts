@@ -34,13 +34,19 @@ async function backupPath(): Promise<string> {
   return path.join(folder, 'tresor.backup');
 }
 
+/** Opens a runtime on a new database, seeded with one of everything, and its root key's keyring. */
+async function seededSource() {
+  const rootKey = randomRootKey();
+  const keyring = new Keyring([parseRootKey(rootKey, 'test root key')]);
+  const source = await openTestRuntime((await testDatabase()).url, rootKey);
+  cleanups.push(source.close);
+  const seeded = await seedData(source.runtime);
+  return { rootKey, keyring, source, seeded };
+}
+
 describe.skipIf(!isTestDatabaseAvailable())('backup and restore', () => {
   test('round trip keeps every row', async () => {
-    const rootKey = randomRootKey();
-    const keyring = new Keyring([parseRootKey(rootKey, 'test root key')]);
-    const source = await openTestRuntime((await testDatabase()).url, rootKey);
-    cleanups.push(source.close);
-    const seeded = await seedData(source.runtime);
+    const { rootKey, keyring, source, seeded } = await seededSource();
     const revealedBefore = await revealEverything(source.runtime, seeded.owner);
     const file = await backupPath();
 
@@ -75,11 +81,7 @@ describe.skipIf(!isTestDatabaseAvailable())('backup and restore', () => {
   });
 
   test('backup file is private', async () => {
-    const rootKey = randomRootKey();
-    const keyring = new Keyring([parseRootKey(rootKey, 'test root key')]);
-    const source = await openTestRuntime((await testDatabase()).url, rootKey);
-    cleanups.push(source.close);
-    await seedData(source.runtime);
+    const { keyring, source } = await seededSource();
     const file = await backupPath();
 
     await createBackup(source.runtime.store, keyring, file);
@@ -96,11 +98,7 @@ describe.skipIf(!isTestDatabaseAvailable())('backup and restore', () => {
   });
 
   test('payload holds ciphertexts only', async () => {
-    const rootKey = randomRootKey();
-    const keyring = new Keyring([parseRootKey(rootKey, 'test root key')]);
-    const source = await openTestRuntime((await testDatabase()).url, rootKey);
-    cleanups.push(source.close);
-    await seedData(source.runtime);
+    const { keyring, source } = await seededSource();
     const file = await backupPath();
     await createBackup(source.runtime.store, keyring, file);
 
@@ -121,11 +119,7 @@ describe.skipIf(!isTestDatabaseAvailable())('backup and restore', () => {
   });
 
   test('restore rejects a database with rows', async () => {
-    const rootKey = randomRootKey();
-    const keyring = new Keyring([parseRootKey(rootKey, 'test root key')]);
-    const source = await openTestRuntime((await testDatabase()).url, rootKey);
-    cleanups.push(source.close);
-    await seedData(source.runtime);
+    const { keyring, source } = await seededSource();
     const file = await backupPath();
     await createBackup(source.runtime.store, keyring, file);
     const rowsBefore = await dumpTables(source.runtime.store.db);
@@ -137,11 +131,7 @@ describe.skipIf(!isTestDatabaseAvailable())('backup and restore', () => {
   });
 
   test('backup is one snapshot during writes', async () => {
-    const rootKey = randomRootKey();
-    const keyring = new Keyring([parseRootKey(rootKey, 'test root key')]);
-    const source = await openTestRuntime((await testDatabase()).url, rootKey);
-    cleanups.push(source.close);
-    const seeded = await seedData(source.runtime);
+    const { keyring, source, seeded } = await seededSource();
     await source.runtime.services.modules.create(seeded.owner, APP, 'writer');
     const scope = { app: APP, environment: 'staging', module: 'writer' };
 
