@@ -14,7 +14,7 @@ export async function countRows(location, table, filter) {
   });
 }
 
-/** Sums the deliveries a Tresor store has recorded: each row counts the deliveries it stands for. */
+/** Sums the deliveries recorded in a Tresor store, adding up the count of every row. */
 export async function countDeliveries(location) {
   return withStore(location, async (db) => {
     const row = await db

@@ -358,7 +358,7 @@ function assertWritableEntries(entries: SecretWrite[]): void {
   }
 }
 
-/** Thrown inside a write's transaction to roll it back when no entry changed; carries the result to return. */
+/** Thrown inside a write's transaction to roll it back when no entry changed. It carries the result to return. */
 class NothingChanged extends Error {
   constructor(readonly result: WriteResult) {
     super('No secret changed.');

@@ -23,7 +23,7 @@ describe.skipIf(!isTestDatabaseAvailable())('scope revisions', () => {
     await server?.stop();
   });
 
-  test('each kind of write', async () => {
+  test('revision per kind of write', async () => {
     const first = await api(server.url, owner, 'PUT', `${secrets}/ALPHA`, { value: 'a-1' });
     expect(first.status).toBe(200);
     expect(first.body.revision).toBe(1);

@@ -5,8 +5,7 @@ import { createTestDatabaseUrl, isTestDatabaseAvailable } from '../support/test-
 import { APP, openTestRuntime, randomRootKey, seedData } from './support/runtime.js';
 
 // Two server instances share one database. A data key that one of them made in a write
-// that rolled back must not be used for later writes, or the other instance, and every
-// later read, fails to decrypt them.
+// that rolled back must not seal later writes, because no stored key would decrypt them.
 
 const cleanups: Array<() => Promise<void>> = [];
 

@@ -26,8 +26,9 @@ export interface PostgresCluster {
 export interface PostgresClusterOptions {
   log?: (line: string) => void;
   /**
-   * Keeps PostgreSQL's durability defaults (fsync, synchronous_commit, full_page_writes on),
-   * as a production server has them. Off by default: the tests trade durability for speed.
+   * PostgreSQL's durability defaults (fsync, synchronous_commit, full_page_writes on) when
+   * true, as a production server has them. Off by default, because the tests trade
+   * durability for speed.
    */
   durable?: boolean;
 }
